@@ -1,0 +1,86 @@
+"""The `qmt-abigen` command line.
+
+Exit status: 0 success; 1 `--check` found generated/ stale (or a command failed on its
+subject); 2 the spec or the invocation is wrong. User errors never print a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from generator.diagnostics import SpecError
+from generator.formatting import FormattingError
+from generator.loader import SPEC_DIR, load_spec
+from generator.pipeline import GENERATED_DIR, OutputClashError, generate
+
+app = typer.Typer(
+    name="qmt-abigen",
+    help="QueryMT's Extism plugin ABI as a spec: generate schemas, Rust, Python and docs from it.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code)
+
+
+@app.command("generate")
+def generate_command(
+    check: Annotated[
+        bool, typer.Option("--check", help="Render in memory; exit 1 with a diff if generated/ is stale.")
+    ] = False,
+    spec_dir: Annotated[Path, typer.Option(help="Directory of spec *.yaml files.")] = SPEC_DIR,
+    out_dir: Annotated[Path, typer.Option(help="Directory the outputs go to.")] = GENERATED_DIR,
+) -> None:
+    """Render every spec into generated/ (only changed files are rewritten)."""
+    try:
+        outcome = generate(spec_dir=spec_dir, out_dir=out_dir, check=check)
+    except SpecError as exc:
+        count = len(exc.diagnostics)
+        raise _fail(f"{exc.render()}\n{count} error{'s' if count != 1 else ''}; nothing written.", 2) from None
+    except (FormattingError, OutputClashError) as exc:
+        raise _fail(f"error: {exc}\nnothing written.", 2) from None
+    work = outcome.plan
+    if check:
+        if work.clean:
+            typer.echo(f"generated/ is up to date ({work.unchanged} files).")
+            return
+        sys.stdout.write(work.diff())
+        raise _fail(
+            f"generated/ is stale: {len(work.write)} to write, {len(work.delete)} to delete. "
+            "Run `make generate`.",
+            1,
+        )
+    typer.echo(
+        f"{len(work.write)} written, {len(work.delete)} deleted, {work.unchanged} unchanged "
+        f"({', '.join(s.slug for s in outcome.specs)})."
+    )
+
+
+@app.command("validate")
+def validate_command(
+    specs: Annotated[list[Path], typer.Argument(help="Spec files to check.", show_default=False)],
+) -> None:
+    """Check spec files and report every problem, without generating anything."""
+    failed = 0
+    for path in specs:
+        try:
+            spec = load_spec(path)
+        except SpecError as exc:
+            typer.echo(exc.render(), err=True)
+            failed += len(exc.diagnostics)
+            continue
+        typer.echo(f"{path}: ok ({spec.slug}: {len(spec.types)} types, {len(spec.exports)} exports)")
+    if failed:
+        raise _fail(f"{failed} error{'s' if failed != 1 else ''}.", 2)
+
+
+def main() -> None:
+    app()

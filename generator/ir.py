@@ -1,0 +1,326 @@
+"""The intermediate representation: a typed, frozen model of one ABI spec.
+
+The loader (`generator.loader`) builds it once from YAML; every target reads it and
+nothing mutates it. Backends dispatch on the type kinds with `match` and end with
+`typing.assert_never`, so a new kind cannot be forgotten silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Literal, TypeAlias
+
+JsonValue: TypeAlias = "None | bool | int | float | str | list[JsonValue] | dict[str, JsonValue]"
+
+PrimitiveName = Literal[
+    "string", "bool", "u8", "u16", "u32", "u64", "i32", "i64", "f32", "f64", "bytes", "json"
+]
+PRIMITIVE_NAMES: tuple[PrimitiveName, ...] = (
+    "string",
+    "bool",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "i32",
+    "i64",
+    "f32",
+    "f64",
+    "bytes",
+    "json",
+)
+
+INTEGER_RANGES: dict[str, tuple[int, int]] = {
+    "u8": (0, 2**8 - 1),
+    "u16": (0, 2**16 - 1),
+    "u32": (0, 2**32 - 1),
+    "u64": (0, 2**64 - 1),
+    "i32": (-(2**31), 2**31 - 1),
+    "i64": (-(2**63), 2**63 - 1),
+}
+
+
+# --------------------------------------------------------------------------- type references
+
+
+@dataclass(frozen=True)
+class Primitive:
+    """A built-in scalar. `bytes` is `Vec<u8>` (a JSON array of integers); `json` is any JSON value."""
+
+    name: PrimitiveName
+
+
+@dataclass(frozen=True)
+class ListOf:
+    """`Vec<T>`: a JSON array."""
+
+    item: TypeRef
+
+
+@dataclass(frozen=True)
+class MapOf:
+    """`BTreeMap<String, T>`: a JSON object with string keys."""
+
+    value: TypeRef
+
+
+@dataclass(frozen=True)
+class Named:
+    """A reference to a type declared in the spec, with its type arguments."""
+
+    name: str
+    args: tuple[TypeRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class TypeParam:
+    """A type parameter in scope: a declared type's own (`C`) or the spec's (`Config`)."""
+
+    name: str
+
+
+TypeRef: TypeAlias = Primitive | ListOf | MapOf | Named | TypeParam
+
+
+def format_type(ref: TypeRef) -> str:
+    """The spec's own spelling of a type reference, e.g. `list<ToolCall>`."""
+    match ref:
+        case Primitive(name):
+            return name
+        case ListOf(item):
+            return f"list<{format_type(item)}>"
+        case MapOf(value):
+            return f"map<{format_type(value)}>"
+        case Named(name, args):
+            if not args:
+                return name
+            return f"{name}<{', '.join(format_type(a) for a in args)}>"
+        case TypeParam(name):
+            return name
+
+
+# --------------------------------------------------------------------------- declared types
+
+
+@dataclass(frozen=True)
+class Field:
+    """One struct field.
+
+    `required` and `nullable` are independent bits:
+    - `required`: the key must be present when deserializing (serde: no `default`, not `Option`).
+    - `nullable`: `null` is a valid value (Rust `Option<T>`, Python `T | None`).
+    - `skip_if_null`: serializing omits the key instead of writing `null`
+      (serde `skip_serializing_if = "Option::is_none"`).
+    """
+
+    name: str
+    wire_name: str
+    type: TypeRef
+    description: str
+    required: bool
+    nullable: bool
+    skip_if_null: bool = False
+    aliases: tuple[str, ...] = ()
+    has_default: bool = False
+    default: JsonValue = None
+    examples: tuple[JsonValue, ...] = ()
+
+    @property
+    def renamed(self) -> bool:
+        return self.wire_name != self.name
+
+
+@dataclass(frozen=True)
+class Struct:
+    name: str
+    description: str
+    fields: tuple[Field, ...]
+    type_params: tuple[str, ...] = ()
+    deny_unknown_fields: bool = False
+    examples: tuple[JsonValue, ...] = ()
+    since: int = 1
+
+
+@dataclass(frozen=True)
+class UnitPayload:
+    """A variant with no data: `"Text"`."""
+
+
+@dataclass(frozen=True)
+class NewtypePayload:
+    """A variant with one value: `{"Pdf": [37, 80]}`."""
+
+    type: TypeRef
+
+
+@dataclass(frozen=True)
+class TuplePayload:
+    """A variant with several positional values: `{"Image": ["PNG", [137, 80]]}`."""
+
+    items: tuple[TypeRef, ...]
+
+
+@dataclass(frozen=True)
+class StructPayload:
+    """A variant with named fields (used by internally tagged enums)."""
+
+    fields: tuple[Field, ...]
+
+
+VariantPayload: TypeAlias = UnitPayload | NewtypePayload | TuplePayload | StructPayload
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    wire_name: str
+    description: str
+    payload: VariantPayload
+
+
+class Tagging(str, Enum):
+    """serde's four enum representations."""
+
+    EXTERNAL = "external"
+    INTERNAL = "internal"
+    ADJACENT = "adjacent"
+    UNTAGGED = "untagged"
+
+
+@dataclass(frozen=True)
+class EnumType:
+    name: str
+    description: str
+    variants: tuple[Variant, ...]
+    tagging: Tagging = Tagging.EXTERNAL
+    tag: str | None = None
+    content: str | None = None
+    default_variant: str | None = None
+    type_params: tuple[str, ...] = ()
+    examples: tuple[JsonValue, ...] = ()
+    since: int = 1
+
+    def variant(self, name: str) -> Variant:
+        return next(v for v in self.variants if v.name == name)
+
+
+TypeDef: TypeAlias = Struct | EnumType
+
+
+# --------------------------------------------------------------------------- exports
+
+
+class Encoding(str, Enum):
+    """How one side of an export is laid out in bytes."""
+
+    IGNORED = "ignored"  # input: any bytes, not read (the host sends `null`); output: empty
+    UTF8 = "utf8"  # raw UTF-8 text, no JSON quoting
+    JSON = "json"  # compact JSON of `type`
+
+
+@dataclass(frozen=True)
+class Payload:
+    encoding: Encoding
+    description: str
+    type: TypeRef | None = None
+    empty_is_none: bool = False
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
+class ExportExample:
+    description: str
+    input: JsonValue
+    output: JsonValue
+
+
+@dataclass(frozen=True)
+class Export:
+    name: str
+    description: str
+    input: Payload
+    output: Payload
+    optional: bool
+    since: int
+    host_use: str
+    does_http: bool = False
+    examples: tuple[ExportExample, ...] = ()
+
+
+# --------------------------------------------------------------------------- host contract
+
+
+@dataclass(frozen=True)
+class ErrorConvention:
+    code: int
+    encoding: Encoding
+    description: str
+    examples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HostImport:
+    module: str
+    name: str
+    params: tuple[str, ...]
+    results: tuple[str, ...]
+    description: str
+
+
+@dataclass(frozen=True)
+class LoadStep:
+    export: str | None
+    description: str
+
+
+@dataclass(frozen=True)
+class HostBehaviour:
+    load_sequence: tuple[LoadStep, ...]
+    allowed_hosts: str
+    config: str
+    probe_input: str
+    concurrency: str
+
+
+@dataclass(frozen=True)
+class TypeParamDecl:
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One versioned ABI: everything a target needs, nothing it must re-derive from YAML."""
+
+    name: str
+    abi_version: int
+    title: str
+    description: str
+    source: str
+    type_params: tuple[TypeParamDecl, ...]
+    types: tuple[TypeDef, ...]
+    exports: tuple[Export, ...]
+    error: ErrorConvention
+    imports: tuple[HostImport, ...]
+    host: HostBehaviour
+    format_version: int = 1
+    _types_by_name: dict[str, TypeDef] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._types_by_name.update({t.name: t for t in self.types})
+
+    @property
+    def slug(self) -> str:
+        """The stem every target names its outputs after, e.g. `querymt-extism-v1`."""
+        return f"{self.name}-v{self.abi_version}"
+
+    def type(self, name: str) -> TypeDef:
+        return self._types_by_name[name]
+
+    def export(self, name: str) -> Export:
+        return next(e for e in self.exports if e.name == name)
+
+    @property
+    def required_exports(self) -> tuple[Export, ...]:
+        return tuple(e for e in self.exports if not e.optional)

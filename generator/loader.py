@@ -1,0 +1,566 @@
+"""Spec loading: YAML -> format-schema check -> typed, frozen IR -> semantic checks.
+
+Every problem in a file is collected in one pass and raised together as a `SpecError` whose
+diagnostics point at `file:line:col` and a JSON pointer.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from generator import ir
+from generator.diagnostics import Collector, SpecError, join_pointer
+from generator.naming import PYTHON_KEYWORDS, RUST_KEYWORDS
+from generator.type_expr import TypeExprError, resolve_type
+from generator.yaml_source import read_yaml
+
+SPEC_DIR = Path(__file__).resolve().parent.parent / "spec"
+FORMAT_SCHEMA = SPEC_DIR / "abi-spec.schema.json"
+
+# Names that are not keywords but still cannot be type names in one of the targets.
+RESERVED_TYPE_NAMES = frozenset({"None", "True", "False", "Self", "Option", "Vec", "String", "Box"})
+
+
+@cache
+def format_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(FORMAT_SCHEMA.read_text(encoding="utf-8"))
+    return schema
+
+
+def spec_files(directory: Path = SPEC_DIR) -> list[Path]:
+    return sorted(p for p in directory.glob("*.yaml") if p.is_file())
+
+
+def load_all(directory: Path = SPEC_DIR, *, display_root: Path | None = None) -> list[ir.Spec]:
+    """Load every spec in `directory`; all files' errors are raised together."""
+    specs: list[ir.Spec] = []
+    errors: list[Any] = []
+    for path in spec_files(directory):
+        try:
+            specs.append(load_spec(path, display_root=display_root))
+        except SpecError as exc:
+            errors.extend(exc.diagnostics)
+    if errors:
+        raise SpecError(errors)
+    return specs
+
+
+def load_spec(path: Path, *, display_root: Path | None = None) -> ir.Spec:
+    display = _display_name(path, display_root)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError([_file_diagnostic(display, f"cannot read spec: {exc}")]) from None
+    return load_text(text, display)
+
+
+def load_text(text: str, file: str) -> ir.Spec:
+    document = read_yaml(text, file)
+    collector = document.collector
+    if document.data is None:
+        if not collector.diagnostics:
+            collector.error("", "the spec is empty", "start from spec/querymt-extism-v1.yaml")
+        raise SpecError(collector.diagnostics)
+    # Structural errors stop here (the builder needs the shape); duplicate keys do not.
+    before = len(collector.diagnostics)
+    _check_format(document.data, collector)
+    if len(collector.diagnostics) > before:
+        raise SpecError(collector.diagnostics)
+    spec = _Builder(document.data, collector).build()
+    if collector.diagnostics:
+        raise SpecError(collector.diagnostics)
+    _check_examples(spec, collector)
+    if collector.diagnostics:
+        raise SpecError(collector.diagnostics)
+    return spec
+
+
+def _display_name(path: Path, root: Path | None) -> str:
+    base = root if root is not None else Path.cwd()
+    try:
+        return str(path.resolve().relative_to(base.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _file_diagnostic(file: str, message: str) -> Any:
+    from generator.diagnostics import Diagnostic, Position
+
+    return Diagnostic(file, Position(1, 1), "", message)
+
+
+# --------------------------------------------------------------------------- format schema
+
+
+def _check_format(data: Any, collector: Collector) -> None:
+    validator = jsonschema.Draft202012Validator(format_schema())
+    for error in _leaf_errors(validator.iter_errors(data)):
+        pointer = join_pointer("", *error.absolute_path)
+        message, hint, at_key = _describe(error)
+        if at_key is not None:
+            pointer = join_pointer(pointer, at_key)
+        collector.error(pointer, message, hint, key=at_key is not None)
+
+
+def _leaf_errors(errors: Iterable[jsonschema.ValidationError]) -> Iterable[jsonschema.ValidationError]:
+    for error in errors:
+        if error.context and error.validator in ("oneOf", "anyOf"):
+            yield jsonschema.exceptions.best_match(error.context)
+        else:
+            yield error
+
+
+def _describe(error: jsonschema.ValidationError) -> tuple[str, str | None, str | None]:
+    """A message, a hint and (for an unexpected key) the key to point at."""
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = sorted(schema.get("properties", {}))
+        extra = sorted(k for k in error.instance if k not in allowed)
+        key = extra[0]
+        close = difflib.get_close_matches(key, allowed, n=1)
+        hint = (f"did you mean '{close[0]}'? " if close else "") + f"Options are: {', '.join(allowed)}"
+        return f"unknown key '{key}'", hint, key
+    if error.validator == "required":
+        return error.message.replace("is a required property", "is required here"), None, None
+    if error.validator == "enum":
+        options = ", ".join(json.dumps(o) for o in error.validator_value)
+        return f"{json.dumps(error.instance)} is not allowed here", f"Options are: {options}", None
+    if error.validator == "pattern":
+        what = schema.get("description") or f"a name matching {error.validator_value}"
+        return f"{json.dumps(error.instance)} is not a valid name", what, None
+    if error.validator == "propertyNames" and isinstance(error.instance, dict):
+        return error.message, None, None
+    return error.message, schema.get("description"), None
+
+
+# --------------------------------------------------------------------------- IR construction
+
+
+class _Builder:
+    def __init__(self, data: dict[str, Any], collector: Collector) -> None:
+        self.data = data
+        self.c = collector
+        raw_types: dict[str, Any] = data.get("types", {})
+        self.declared = {name: len(t.get("type_params", [])) for name, t in raw_types.items()}
+        self.spec_params = tuple(data.get("type_params", {}))
+
+    def build(self) -> ir.Spec:
+        for name in self.spec_params:
+            if name in self.declared:
+                self.c.error(
+                    join_pointer("/type_params", name),
+                    f"type parameter '{name}' has the name of a declared type",
+                    key=True,
+                )
+        types = tuple(
+            self._typedef(name, raw, join_pointer("/types", name))
+            for name, raw in self.data["types"].items()
+        )
+        exports = tuple(
+            self._export(name, raw, join_pointer("/exports", name))
+            for name, raw in self.data["exports"].items()
+        )
+        errors = self.data["errors"]
+        host = self.data["host"]
+        spec = ir.Spec(
+            name=self.data["name"],
+            abi_version=self.data["abi_version"],
+            title=self.data["title"],
+            description=self.data["description"],
+            source=self.c.file,
+            format_version=self.data["format"],
+            type_params=tuple(
+                ir.TypeParamDecl(name, raw["description"])
+                for name, raw in self.data.get("type_params", {}).items()
+            ),
+            types=types,
+            exports=exports,
+            error=ir.ErrorConvention(
+                code=errors["code"],
+                encoding=ir.Encoding(errors["encoding"]),
+                description=errors["description"],
+                examples=tuple(errors.get("examples", ())),
+            ),
+            imports=tuple(
+                ir.HostImport(
+                    i["module"], i["name"], tuple(i["params"]), tuple(i["results"]), i["description"]
+                )
+                for i in self.data.get("imports", [])
+            ),
+            host=ir.HostBehaviour(
+                load_sequence=tuple(
+                    ir.LoadStep(step["export"], step["description"]) for step in host["load_sequence"]
+                ),
+                allowed_hosts=host["allowed_hosts"],
+                config=host["config"],
+                probe_input=host["probe_input"],
+                concurrency=host["concurrency"],
+            ),
+        )
+        self._check_load_sequence(spec)
+        self._check_cycles(spec)
+        return spec
+
+    # -- names
+
+    def _check_identifier(self, name: str, pointer: str, what: str) -> None:
+        if name in RUST_KEYWORDS or name in PYTHON_KEYWORDS:
+            language = "Rust" if name in RUST_KEYWORDS else "Python"
+            self.c.error(
+                pointer,
+                f"{what} '{name}' is a {language} keyword",
+                f"name it e.g. '{what.split()[0]}_{name}' and put `rename: {name}` for the wire name",
+            )
+
+    def _check_type_name(self, name: str, pointer: str) -> None:
+        if name in RESERVED_TYPE_NAMES or name in RUST_KEYWORDS or name in PYTHON_KEYWORDS:
+            self.c.error(
+                pointer,
+                f"type name '{name}' clashes with a built-in name of Rust or Python",
+                "choose another name, e.g. prefix it with the ABI's domain",
+                key=True,
+            )
+
+    def _type(self, text: str, pointer: str, params: tuple[str, ...]) -> ir.TypeRef:
+        try:
+            return resolve_type(text, declared=self.declared, params=params)
+        except TypeExprError as exc:
+            self.c.error(pointer, str(exc), exc.hint)
+            return ir.Primitive("json")
+
+    # -- types
+
+    def _typedef(self, name: str, raw: dict[str, Any], pointer: str) -> ir.TypeDef:
+        self._check_type_name(name, pointer)
+        params = tuple(raw.get("type_params", ()))
+        for index, param in enumerate(params):
+            if param in self.declared or param in self.spec_params:
+                self.c.error(
+                    join_pointer(pointer, "type_params", index),
+                    f"type parameter '{param}' shadows a declared type or spec parameter",
+                )
+        examples = tuple(raw.get("examples", ()))
+        since = raw.get("since", 1)
+        if raw["kind"] == "struct":
+            fields = self._fields(raw["fields"], join_pointer(pointer, "fields"), params)
+            self._check_params_used(params, [f.type for f in fields], pointer)
+            return ir.Struct(
+                name=name,
+                description=raw["description"],
+                fields=fields,
+                type_params=params,
+                deny_unknown_fields=raw.get("deny_unknown_fields", False),
+                examples=examples,
+                since=since,
+            )
+        return self._enum(name, raw, pointer, params, examples, since)
+
+    def _check_params_used(self, params: tuple[str, ...], refs: list[ir.TypeRef], pointer: str) -> None:
+        used = {p for ref in refs for p in _params_in(ref)}
+        for index, param in enumerate(params):
+            if param not in used:
+                self.c.error(
+                    join_pointer(pointer, "type_params", index),
+                    f"type parameter '{param}' is never used",
+                    "Rust rejects unused type parameters; remove it",
+                )
+
+    def _fields(
+        self, raw_fields: list[dict[str, Any]], pointer: str, params: tuple[str, ...]
+    ) -> tuple[ir.Field, ...]:
+        fields: list[ir.Field] = []
+        names: dict[str, int] = {}
+        wire_names: dict[str, int] = {}
+        for index, raw in enumerate(raw_fields):
+            at = join_pointer(pointer, index)
+            name = raw["name"]
+            self._check_identifier(name, join_pointer(at, "name"), "field")
+            if name in names:
+                self.c.error(
+                    join_pointer(at, "name"),
+                    f"duplicate field '{name}'",
+                    f"first declared at {join_pointer(pointer, names[name])}",
+                )
+            names.setdefault(name, index)
+            wire = raw.get("rename", name)
+            for accepted in (wire, *raw.get("aliases", ())):
+                if accepted in wire_names and wire_names[accepted] != index:
+                    self.c.error(
+                        at,
+                        f"wire name '{accepted}' is accepted by two fields",
+                        f"also used by {join_pointer(pointer, wire_names[accepted])}",
+                    )
+                wire_names.setdefault(accepted, index)
+            nullable = raw.get("nullable", False)
+            has_default = "default" in raw
+            required = raw.get("required", not (nullable or has_default))
+            if required and has_default:
+                self.c.error(at, f"field '{name}' is required but has a default", "drop one of them")
+            if raw.get("skip_if_null") and not nullable:
+                self.c.error(
+                    join_pointer(at, "skip_if_null"),
+                    f"field '{name}' has skip_if_null but is not nullable",
+                    "set `nullable: true`, or drop skip_if_null",
+                )
+            fields.append(
+                ir.Field(
+                    name=name,
+                    wire_name=wire,
+                    type=self._type(raw["type"], join_pointer(at, "type"), params),
+                    description=raw["description"],
+                    required=required,
+                    nullable=nullable,
+                    skip_if_null=raw.get("skip_if_null", False),
+                    aliases=tuple(raw.get("aliases", ())),
+                    has_default=has_default,
+                    default=raw.get("default"),
+                    examples=tuple(raw.get("examples", ())),
+                )
+            )
+        return tuple(fields)
+
+    def _enum(
+        self,
+        name: str,
+        raw: dict[str, Any],
+        pointer: str,
+        params: tuple[str, ...],
+        examples: tuple[Any, ...],
+        since: int,
+    ) -> ir.EnumType:
+        tagging = ir.Tagging(raw.get("tagging", "external"))
+        tag, content = raw.get("tag"), raw.get("content")
+        if tagging in (ir.Tagging.INTERNAL, ir.Tagging.ADJACENT) and tag is None:
+            self.c.error(pointer, f"{tagging.value}ly tagged enum '{name}' needs `tag`")
+        if tagging is ir.Tagging.ADJACENT and content is None:
+            self.c.error(pointer, f"adjacently tagged enum '{name}' needs `content`")
+        variants: list[ir.Variant] = []
+        seen: dict[str, int] = {}
+        seen_wire: dict[str, int] = {}
+        refs: list[ir.TypeRef] = []
+        for index, raw_variant in enumerate(raw["variants"]):
+            at = join_pointer(pointer, "variants", index)
+            vname = raw_variant["name"]
+            wire = raw_variant.get("rename", vname)
+            if vname in seen:
+                self.c.error(join_pointer(at, "name"), f"duplicate variant '{vname}'")
+            elif wire in seen_wire:
+                self.c.error(at, f"two variants have the wire name '{wire}'")
+            seen.setdefault(vname, index)
+            seen_wire.setdefault(wire, index)
+            payload: ir.VariantPayload
+            if "value" in raw_variant:
+                payload = ir.NewtypePayload(self._type(raw_variant["value"], join_pointer(at, "value"), params))
+                refs.append(payload.type)
+            elif "tuple" in raw_variant:
+                items = tuple(
+                    self._type(t, join_pointer(at, "tuple", i), params)
+                    for i, t in enumerate(raw_variant["tuple"])
+                )
+                payload = ir.TuplePayload(items)
+                refs.extend(items)
+            elif "fields" in raw_variant:
+                fields = self._fields(raw_variant["fields"], join_pointer(at, "fields"), params)
+                payload = ir.StructPayload(fields)
+                refs.extend(f.type for f in fields)
+            else:
+                payload = ir.UnitPayload()
+            if tagging is ir.Tagging.INTERNAL and isinstance(payload, ir.TuplePayload):
+                self.c.error(
+                    at,
+                    f"internally tagged enum '{name}' cannot have tuple variant '{vname}'",
+                    "serde cannot write a tag into an array; use `fields:` or another tagging",
+                )
+            if tagging is ir.Tagging.INTERNAL and isinstance(payload, ir.NewtypePayload):
+                self.c.error(
+                    at,
+                    f"internally tagged enum '{name}' cannot have newtype variant '{vname}' here",
+                    "serde needs the value to be a struct; declare its fields with `fields:`",
+                )
+            variants.append(ir.Variant(vname, wire, raw_variant["description"], payload))
+        default = raw.get("default")
+        if default is not None:
+            match = next((v for v in variants if v.name == default), None)
+            if match is None:
+                self.c.error(
+                    join_pointer(pointer, "default"),
+                    f"default variant '{default}' is not a variant of '{name}'",
+                    f"Options are: {', '.join(v.name for v in variants)}",
+                )
+            elif not isinstance(match.payload, ir.UnitPayload):
+                self.c.error(
+                    join_pointer(pointer, "default"),
+                    f"default variant '{default}' carries data",
+                    "only a unit variant can be the default",
+                )
+        self._check_params_used(params, refs, pointer)
+        return ir.EnumType(
+            name=name,
+            description=raw["description"],
+            variants=tuple(variants),
+            tagging=tagging,
+            tag=tag,
+            content=content,
+            default_variant=default,
+            type_params=params,
+            examples=examples,
+            since=since,
+        )
+
+    # -- exports
+
+    def _export(self, name: str, raw: dict[str, Any], pointer: str) -> ir.Export:
+        self._check_identifier(name, pointer, "export")
+        return ir.Export(
+            name=name,
+            description=raw["description"],
+            input=self._payload(raw["input"], join_pointer(pointer, "input"), is_input=True),
+            output=self._payload(raw["output"], join_pointer(pointer, "output"), is_input=False),
+            optional=raw["optional"],
+            since=raw.get("since", 1),
+            host_use=raw["host_use"],
+            does_http=raw.get("does_http", False),
+            examples=tuple(
+                ir.ExportExample(e["description"], e["input"], e["output"])
+                for e in raw.get("examples", ())
+            ),
+        )
+
+    def _payload(self, raw: dict[str, Any], pointer: str, *, is_input: bool) -> ir.Payload:
+        encoding = ir.Encoding(raw["encoding"])
+        type_ref = None
+        if "type" in raw:
+            if encoding is not ir.Encoding.JSON:
+                self.c.error(
+                    join_pointer(pointer, "type"),
+                    f"a `type` needs the json encoding, not {encoding.value}",
+                    "utf8 payloads are strings; ignored payloads carry nothing",
+                )
+            type_ref = self._type(raw["type"], join_pointer(pointer, "type"), self.spec_params)
+        if raw.get("empty_is_none") and (is_input or encoding is ir.Encoding.IGNORED):
+            self.c.error(
+                join_pointer(pointer, "empty_is_none"),
+                "empty_is_none applies to utf8 or json outputs only",
+            )
+        return ir.Payload(
+            encoding=encoding,
+            description=raw["description"],
+            type=type_ref,
+            empty_is_none=raw.get("empty_is_none", False),
+            content_type=raw.get("content_type"),
+        )
+
+    # -- whole-spec checks
+
+    def _check_load_sequence(self, spec: ir.Spec) -> None:
+        exports = {e.name for e in spec.exports}
+        for index, step in enumerate(spec.host.load_sequence):
+            if step.export is not None and step.export not in exports:
+                self.c.error(
+                    join_pointer("/host/load_sequence", index, "export"),
+                    f"load step names unknown export '{step.export}'",
+                    f"Options are: {', '.join(sorted(exports))}",
+                )
+
+    def _check_cycles(self, spec: ir.Spec) -> None:
+        """A type that contains itself without a list or map in between has infinite size."""
+        edges: dict[str, list[str]] = {t.name: sorted(_direct_refs(t)) for t in spec.types}
+        reported: set[frozenset[str]] = set()
+
+        def visit(name: str, path: list[str]) -> None:
+            for target in edges.get(name, []):
+                if target in path:
+                    cycle = [*path[path.index(target) :], target]
+                    key = frozenset(cycle)
+                    if key not in reported:
+                        reported.add(key)
+                        self.c.error(
+                            join_pointer("/types", cycle[0]),
+                            "recursive type without indirection: " + " -> ".join(cycle),
+                            "serde and Rust need a list or map on the way round; make one field a list",
+                            key=True,
+                        )
+                else:
+                    visit(target, [*path, target])
+
+        for type_def in spec.types:
+            visit(type_def.name, [type_def.name])
+
+
+def _params_in(ref: ir.TypeRef) -> set[str]:
+    match ref:
+        case ir.TypeParam(name):
+            return {name}
+        case ir.ListOf(item):
+            return _params_in(item)
+        case ir.MapOf(value):
+            return _params_in(value)
+        case ir.Named(_, args):
+            return {p for a in args for p in _params_in(a)}
+        case ir.Primitive():
+            return set()
+
+
+def _direct_refs(type_def: ir.TypeDef) -> set[str]:
+    refs: list[ir.TypeRef] = []
+    match type_def:
+        case ir.Struct(fields=fields):
+            refs = [f.type for f in fields]
+        case ir.EnumType(variants=variants):
+            for variant in variants:
+                match variant.payload:
+                    case ir.NewtypePayload(type=t):
+                        refs.append(t)
+                    case ir.TuplePayload(items=items):
+                        refs.extend(items)
+                    case ir.StructPayload(fields=fields):
+                        refs.extend(f.type for f in fields)
+                    case ir.UnitPayload():
+                        pass
+    names: set[str] = set()
+    for ref in refs:
+        if isinstance(ref, ir.Named):
+            names.add(ref.name)
+            names.update(a.name for a in ref.args if isinstance(a, ir.Named))
+    return names
+
+
+# --------------------------------------------------------------------------- examples
+
+
+def _check_examples(spec: ir.Spec, collector: Collector) -> None:
+    """Every example in the spec must validate against the schema generated from it."""
+    from generator.targets import jsonschema as schema_target
+
+    validators = schema_target.type_validators(spec)
+    for type_def in spec.types:
+        validator = validators[type_def.name]
+        for index, example in enumerate(type_def.examples):
+            for error in validator.iter_errors(example):
+                collector.error(
+                    join_pointer("/types", type_def.name, "examples", index),
+                    f"example does not match type '{type_def.name}': {_short(error)}",
+                )
+    for export in spec.exports:
+        for index, example in enumerate(export.examples):
+            for side, value in (("input", example.input), ("output", example.output)):
+                validator = schema_target.validator_for_payload(spec, export, side)
+                if validator is None:
+                    continue
+                for error in validator.iter_errors(value):
+                    collector.error(
+                        join_pointer("/exports", export.name, "examples", index, side),
+                        f"example {side} of '{export.name}' does not match its schema: {_short(error)}",
+                    )
+
+
+def _short(error: jsonschema.ValidationError) -> str:
+    where = join_pointer("", *error.absolute_path) or "/"
+    return f"{error.message} (at {where})"
