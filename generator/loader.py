@@ -562,5 +562,8 @@ def _check_examples(spec: ir.Spec, collector: Collector) -> None:
 
 
 def _short(error: jsonschema.ValidationError) -> str:
+    # Descend into the branch that got furthest: the deepest error, a type mismatch last.
+    while error.context:
+        error = max(error.context, key=lambda e: (len(e.absolute_path), e.validator != "type"))
     where = join_pointer("", *error.absolute_path) or "/"
     return f"{error.message} (at {where})"

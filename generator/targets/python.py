@@ -1,0 +1,478 @@
+"""The Python target: typed host bindings that load and drive a plugin of the spec's ABI.
+
+The generated package (`generated/python/<slug>/`, e.g. `querymt_extism_v1`) holds:
+- `models.py`: pydantic v2 models of every declared type. Structs and all-unit enums come from
+  datamodel-code-generator (pinned) run in-process on the jsonschema target's bundle, steered
+  with the IR (renamed fields and input aliases, integer widths, bytes); externally tagged enums
+  with data are hand-shaped here (a callable-discriminated union, several times faster than the
+  generator's `RootModel` union) and appended to the same module.
+- `plugin.py`: the plugin class, one typed method per export with the spec's encodings.
+- `errors.py`, `_runtime.py`, `_wire.py`: the exception hierarchy and the spec-independent runtime
+  (instance pool, Extism log capture, redaction of secrets, wasm header parsing).
+
+All type mapping lives here; the templates under `templates/python/` only lay text out.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, assert_never
+
+from generator import ir
+from generator.naming import pascal_case, python_ident, snake_case
+from generator.templating import render as render_template
+
+_WIDTHS = ("u8", "u16", "u32", "u64", "i32", "i64")
+_LOCAL_MODULE = "qmt_abigen_local_"
+"""A fake module the generator points hand-shaped types at; its import line is removed."""
+
+RESERVED_METHODS = frozenset(
+    {"open", "close", "info", "config", "with_config", "call_raw", "has_export", "capabilities"}
+)
+
+
+def package_name(spec: ir.Spec) -> str:
+    return snake_case(spec.slug)
+
+
+def plugin_class_name(spec: ir.Spec) -> str:
+    return f"{pascal_case(spec.name)}Plugin"
+
+
+def render(spec: ir.Spec) -> dict[str, str]:
+    pkg = package_name(spec)
+    base = f"python/{pkg}"
+    ctx = context(spec)
+    files = {
+        f"{base}/__init__.py": render_template("python/__init__.py.j2", **ctx),
+        f"{base}/_wire.py": render_template("python/_wire.py.j2", **ctx),
+        f"{base}/errors.py": render_template("python/errors.py.j2", **ctx),
+        f"{base}/_runtime.py": render_template("python/_runtime.py.j2", **ctx),
+        f"{base}/plugin.py": render_template("python/plugin.py.j2", **ctx),
+        f"{base}/models.py": models_source(spec),
+        f"{base}/py.typed": "",
+    }
+    return dict(sorted(files.items()))
+
+
+# --------------------------------------------------------------------------- type mapping
+
+
+def py_type(ref: ir.TypeRef, *, config: str = "JsonValue") -> str:
+    """The Python annotation of a type reference (models are in scope by their own names)."""
+    match ref:
+        case ir.Primitive(name):
+            return _PRIMITIVES[name]
+        case ir.ListOf(item):
+            return f"list[{py_type(item, config=config)}]"
+        case ir.MapOf(value):
+            return f"dict[str, {py_type(value, config=config)}]"
+        case ir.Named(name, _args):
+            return name
+        case ir.TypeParam(name):
+            return config if name == "Config" else "JsonValue"
+        case _:
+            assert_never(ref)
+
+
+_PRIMITIVES: dict[str, str] = {
+    "string": "str",
+    "bool": "bool",
+    "u8": "U8",
+    "u16": "U16",
+    "u32": "U32",
+    "u64": "U64",
+    "i32": "I32",
+    "i64": "I64",
+    "f32": "float",
+    "f64": "float",
+    "bytes": "Bytes",
+    "json": "JsonValue",
+}
+
+
+def is_hand_shaped(type_def: ir.TypeDef) -> bool:
+    """Enums the target writes itself rather than through datamodel-code-generator."""
+    if not isinstance(type_def, ir.EnumType):
+        return False
+    all_unit = all(isinstance(v.payload, ir.UnitPayload) for v in type_def.variants)
+    return not (all_unit and type_def.tagging in (ir.Tagging.EXTERNAL, ir.Tagging.ADJACENT))
+
+
+# --------------------------------------------------------------------------- models
+
+
+def dcg_input(spec: ir.Spec) -> dict[str, Any]:
+    """The jsonschema target's bundle, reshaped for datamodel-code-generator.
+
+    - alias properties (and the `allOf` that keeps them exclusive) are dropped: the aliases
+      come back as `AliasChoices` through the generator's `aliases` option;
+    - fixed-width integers and bytes become references to `_wire` types (bounded `int`s and a
+      byte list that also accepts `bytes`), instead of one `RootModel` per inline bound;
+    - hand-shaped enums become references to names the target defines itself.
+    """
+    from generator.targets import jsonschema
+
+    bundle = copy.deepcopy(jsonschema.bundle(spec))
+    defs: dict[str, Any] = bundle["$defs"]
+    for type_def in spec.types:
+        schema = defs[type_def.name]
+        if isinstance(type_def, ir.Struct):
+            props = schema.get("properties", {})
+            for field in type_def.fields:
+                for alias in field.aliases:
+                    props.pop(alias, None)
+            schema.pop("allOf", None)
+            required = [f.wire_name for f in type_def.fields if f.required]
+            if required:
+                schema["required"] = required
+            else:
+                schema.pop("required", None)
+        elif is_hand_shaped(type_def):
+            defs[type_def.name] = {"type": "object", "description": type_def.description}
+    for width in _WIDTHS:
+        defs[f"QmtWire{width.upper()}"] = {"type": "integer"}
+    defs["QmtWireBytes"] = {"type": "array", "items": {"type": "integer"}}
+    _rewrite_leaves(defs)
+    return {"$schema": bundle["$schema"], "$defs": dict(sorted(defs.items()))}
+
+
+def _rewrite_leaves(node: Any) -> Any:
+    if isinstance(node, list):
+        for index, item in enumerate(node):
+            node[index] = _rewrite_leaves(item)
+        return node
+    if not isinstance(node, dict):
+        return node
+    rust_type = node.get("x-rust-type")
+    target = None
+    if rust_type in _WIDTHS:
+        target = f"QmtWire{rust_type.upper()}"
+    elif rust_type == "Vec<u8>":
+        target = "QmtWireBytes"
+    if target is not None:
+        kind = node.get("type")
+        ref: dict[str, Any] = {"$ref": f"#/$defs/{target}"}
+        if "description" in node:
+            ref["description"] = node["description"]
+        if isinstance(kind, list) and "null" in kind:
+            return {
+                "anyOf": [{"$ref": f"#/$defs/{target}"}, {"type": "null"}],
+                **({"description": node["description"]} if "description" in node else {}),
+            }
+        return ref
+    for key, value in list(node.items()):
+        node[key] = _rewrite_leaves(value)
+    return node
+
+
+def dcg_aliases(spec: ir.Spec) -> dict[str, Any]:
+    aliases: dict[str, Any] = {}
+    for type_def in spec.types:
+        if not isinstance(type_def, ir.Struct):
+            continue
+        for field in type_def.fields:
+            key = f"{type_def.name}.{field.wire_name}"
+            if field.aliases and field.renamed:
+                raise NotImplementedError(
+                    f"{key}: a field both renamed and aliased is not supported by the Python target"
+                )
+            if field.aliases:
+                aliases[key] = [field.wire_name, *field.aliases]
+            elif field.renamed or python_ident(field.wire_name) != field.wire_name:
+                aliases[key] = python_ident(field.name)
+    return aliases
+
+
+def dcg_type_overrides(spec: ir.Spec) -> dict[str, str]:
+    pkg = package_name(spec)
+    overrides = {f"QmtWire{w.upper()}": f"{pkg}._wire.{w.upper()}" for w in _WIDTHS}
+    overrides["QmtWireBytes"] = f"{pkg}._wire.Bytes"
+    for type_def in spec.types:
+        if is_hand_shaped(type_def):
+            overrides[type_def.name] = f"{_LOCAL_MODULE}.{type_def.name}"
+    return overrides
+
+
+def run_datamodel_codegen(spec: ir.Spec) -> str:
+    from datamodel_code_generator import DataModelType, InputFileType, generate
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = generate(
+            json.dumps(dcg_input(spec)),
+            input_file_type=InputFileType.JsonSchema,
+            output_model_type=DataModelType.PydanticV2BaseModel,
+            disable_timestamp=True,
+            keep_model_order=True,
+            use_annotated=True,
+            use_field_description=True,
+            use_standard_collections=True,
+            use_union_operator=True,
+            field_constraints=True,
+            collapse_root_models=True,
+            target_python_version="3.11",
+            formatters=["builtin"],
+            class_name="QmtWireRoot",
+            base_class=f"{package_name(spec)}._wire.WireModel",
+            aliases=dcg_aliases(spec),
+            type_overrides=dcg_type_overrides(spec),
+        )
+    assert isinstance(out, str)
+    return out
+
+
+_ROOT_CLASS = re.compile(r"\nclass QmtWireRoot\(RootModel\[Any\]\):\n    root: Any\n")
+_HEADER = re.compile(r"\A(#[^\n]*\n)+")
+
+
+def models_source(spec: ir.Spec) -> str:
+    body = run_datamodel_codegen(spec)
+    body = _HEADER.sub("", body)
+    body = _ROOT_CLASS.sub("\n", body)
+    body = re.sub(rf"^from {_LOCAL_MODULE} import [^\n]*\n", "", body, flags=re.M)
+    pkg = package_name(spec)
+    body = body.replace(f"from {pkg}._wire import", "from ._wire import")
+    enums = [enum_context(spec, t) for t in spec.types if is_hand_shaped(t)]
+    structs = [t.name for t in spec.types if isinstance(t, ir.Struct)]
+    return render_template(
+        "python/models.py.j2",
+        spec=spec,
+        generated=body.strip("\n"),
+        enums=enums,
+        exported=sorted(t.name for t in spec.types),
+        variant_classes=sorted(v.class_name for e in enums for v in e.variants if v.class_name),
+        structs=sorted(structs),
+    )
+
+
+@dataclass(frozen=True)
+class VariantCtx:
+    name: str
+    wire_name: str
+    description: str
+    class_name: str | None  # None for unit variants
+    annotation: str  # the `value` field's type, or the `Literal[...]` of a unit variant
+    fields: tuple[tuple[str, str, str, str, str], ...] = ()  # (py name, wire, type, default, doc)
+
+
+@dataclass(frozen=True)
+class EnumCtx:
+    name: str
+    description: str
+    tagging: str
+    tag: str | None
+    content: str | None
+    tag_function: str
+    variants: tuple[VariantCtx, ...]
+
+
+def enum_context(spec: ir.Spec, enum: ir.TypeDef) -> EnumCtx:
+    assert isinstance(enum, ir.EnumType)
+    if enum.tagging is not ir.Tagging.EXTERNAL:
+        # Internally/adjacently tagged and untagged enums with data have no v1 use; their wire
+        # shapes are in the jsonschema target, the Python models are not written yet.
+        raise NotImplementedError(
+            f"{enum.name}: the Python target handles externally tagged enums with data only "
+            f"(this one is {enum.tagging.value})"
+        )
+    variants = []
+    for variant in enum.variants:
+        payload = variant.payload
+        class_name: str | None = f"{enum.name}{pascal_case(variant.name)}"
+        fields: tuple[tuple[str, str, str, str, str], ...] = ()
+        match payload:
+            case ir.UnitPayload():
+                class_name = None
+                annotation = f"Literal[{variant.wire_name!r}]"
+            case ir.NewtypePayload(type=t):
+                annotation = py_type(t)
+            case ir.TuplePayload(items=items):
+                annotation = f"tuple[{', '.join(py_type(t) for t in items)}]"
+            case ir.StructPayload(fields=struct_fields):
+                annotation = f"{class_name}Fields"
+                fields = tuple(_field_ctx(f) for f in struct_fields)
+            case _:
+                assert_never(payload)
+        variants.append(
+            VariantCtx(
+                variant.name, variant.wire_name, variant.description, class_name, annotation, fields
+            )
+        )
+    return EnumCtx(
+        name=enum.name,
+        description=enum.description,
+        tagging=enum.tagging.value,
+        tag=enum.tag,
+        content=enum.content,
+        tag_function=f"_{snake_case(enum.name)}_tag",
+        variants=tuple(variants),
+    )
+
+
+def _field_ctx(field: ir.Field) -> tuple[str, str, str, str, str]:
+    annotation = py_type(field.type)
+    if field.nullable:
+        annotation = f"{annotation} | None"
+    default = "" if field.required else (repr(field.default) if field.has_default else "None")
+    return (python_ident(field.name), field.wire_name, annotation, default, field.description)
+
+
+# --------------------------------------------------------------------------- plugin methods
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    annotation: str
+    default: str | None  # Python source of the default, None when required
+    wire_name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Method:
+    export: ir.Export
+    name: str
+    kind: str  # "ignored" | "utf8" | "config" | "request" | "json"
+    params: tuple[Param, ...]
+    request_class: str | None  # struct built from params, with `cfg_field` filled in
+    cfg_field: str | None
+    input_type: str | None
+    output_kind: str  # "none" | "utf8" | "utf8_or_none" | "json"
+    output_type: str
+    output_adapter: str | None
+    doc: str
+
+
+def methods(spec: ir.Spec) -> list[Method]:
+    out: list[Method] = []
+    for export in spec.exports:
+        name = python_ident(snake_case(export.name))
+        if name in RESERVED_METHODS:
+            raise NotImplementedError(
+                f"export {export.name!r} clashes with the plugin class's own method {name!r}"
+            )
+        out.append(_method(spec, export, name))
+    return out
+
+
+def _method(spec: ir.Spec, export: ir.Export, name: str) -> Method:
+    inp, outp = export.input, export.output
+    params: list[Param] = []
+    request_class = cfg_field = input_type = None
+    match inp.encoding:
+        case ir.Encoding.IGNORED:
+            kind = "ignored"
+        case ir.Encoding.UTF8:
+            kind = "utf8"
+            params.append(Param("text", "str", None, "", inp.description))
+        case ir.Encoding.JSON:
+            assert inp.type is not None
+            kind, params, request_class, cfg_field, input_type = _json_input(spec, inp)
+        case _:
+            assert_never(inp.encoding)
+    output_adapter = None
+    match outp.encoding:
+        case ir.Encoding.IGNORED:
+            output_kind, output_type = "none", "None"
+        case ir.Encoding.UTF8:
+            output_kind = "utf8_or_none" if outp.empty_is_none else "utf8"
+            output_type = "str | None" if outp.empty_is_none else "str"
+        case ir.Encoding.JSON:
+            assert outp.type is not None
+            output_kind = "json"
+            output_type = py_type(outp.type)
+            if outp.empty_is_none:
+                output_type = f"{output_type} | None"
+            output_adapter = f"_OUT_{snake_case(export.name).upper()}"
+        case _:
+            assert_never(outp.encoding)
+    return Method(
+        export=export,
+        name=name,
+        kind=kind,
+        params=tuple(params),
+        request_class=request_class,
+        cfg_field=cfg_field,
+        input_type=input_type,
+        output_kind=output_kind,
+        output_type=output_type,
+        output_adapter=output_adapter,
+        doc=export.description,
+    )
+
+
+def _json_input(
+    spec: ir.Spec, payload: ir.Payload
+) -> tuple[str, list[Param], str | None, str | None, str | None]:
+    ref = payload.type
+    assert ref is not None
+    if isinstance(ref, ir.TypeParam) and ref.name == "Config":
+        param = Param("config", "ConfigT | Mapping[str, Any] | None", "None", "", payload.description)
+        return "config", [param], None, None, None
+    if isinstance(ref, ir.Named):
+        type_def = spec.type(ref.name)
+        if isinstance(type_def, ir.Struct):
+            cfg_field = _config_field(type_def, ref)
+            if cfg_field is not None:
+                required: list[Param] = []
+                optional: list[Param] = []
+                for field in type_def.fields:
+                    if field.name == cfg_field.name:
+                        continue
+                    annotation = py_type(field.type)
+                    if field.nullable:
+                        annotation = f"{annotation} | None"
+                    param = Param(
+                        python_ident(field.name),
+                        annotation,
+                        None if field.required else "None",
+                        field.wire_name,
+                        field.description,
+                    )
+                    (required if field.required else optional).append(param)
+                return "request", required + optional, ref.name, cfg_field.name, None
+    if ref == ir.Primitive("json"):
+        # v1 types list_models' input as bare JSON though the host sends its configuration:
+        # default to the configuration, let the caller send anything else.
+        param = Param("payload", "JsonValue", "_CONFIG", "", payload.description)
+        return "json", [param], None, None, py_type(ref)
+    param = Param("payload", py_type(ref), None, "", payload.description)
+    return "json", [param], None, None, py_type(ref)
+
+
+def _config_field(struct: ir.Struct, ref: ir.Named) -> ir.Field | None:
+    """The field of `struct` whose type parameter is bound to the spec's `Config`."""
+    bound = {
+        p: a for p, a in zip(struct.type_params, ref.args, strict=False) if a == ir.TypeParam("Config")
+    }
+    for field in struct.fields:
+        if isinstance(field.type, ir.TypeParam) and field.type.name in bound:
+            return field
+    return None
+
+
+def context(spec: ir.Spec) -> dict[str, Any]:
+    ms = methods(spec)
+    return {
+        "spec": spec,
+        "pkg": package_name(spec),
+        "plugin_class": plugin_class_name(spec),
+        "methods": ms,
+        "required_exports": [e.name for e in spec.exports if not e.optional],
+        "optional_exports": [e.name for e in spec.exports if e.optional],
+        "model_names": sorted(t.name for t in spec.types),
+        "probe_input": "null",
+        "error_code": spec.error.code,
+        "widths": [(w, ir.INTEGER_RANGES[w]) for w in _WIDTHS],
+    }
+
+
+def exports_table(spec: ir.Spec) -> Mapping[str, ir.Export]:
+    return {e.name: e for e in spec.exports}

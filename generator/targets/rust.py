@@ -1,0 +1,482 @@
+"""The Rust target: a guest crate plugin authors depend on as `querymt`.
+
+It holds the ABI types (serde structs and enums with the spec's exact wire shapes), the provider
+traits at the module paths QueryMT uses, a thin runtime over Extism's guest ABI, and the
+`impl_extism_http_plugin!` macro whose exports, encodings and dispatch come from the spec.
+
+All type mapping lives here; the templates under `templates/rust/` only lay text out.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import assert_never
+
+from generator import ir
+from generator.naming import rust_ident
+from generator.templating import TEMPLATES_DIR, render as render_template
+
+LIB_NAME = "querymt"
+"""The crate's library name: plugins write `querymt::...` whatever the package is called."""
+
+FEATURE = "extism_plugin"
+
+# Extism's kernel imports the runtime always needs (memory, input/output, errors, config, log),
+# as `(name, params, results)`. The spec's own `imports` (the host functions a plugin may call,
+# `http_request` ...) are added after these; a name in both keeps the spec's signature.
+KERNEL_IMPORTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], str], ...] = (
+    ("input_length", (), ("i64",), "Length of the call's input."),
+    ("input_load_u8", ("i64",), ("i32",), "One byte of the input at an offset."),
+    ("input_load_u64", ("i64",), ("i64",), "Eight bytes of the input at an offset."),
+    ("alloc", ("i64",), ("i64",), "Allocates a memory block; returns its offset."),
+    ("free", ("i64",), (), "Frees a memory block."),
+    ("length", ("i64",), ("i64",), "Length of the block at an offset."),
+    ("load_u8", ("i64",), ("i32",), "One byte of Extism memory."),
+    ("load_u64", ("i64",), ("i64",), "Eight bytes of Extism memory."),
+    ("store_u8", ("i64", "i32"), (), "Writes one byte of Extism memory."),
+    ("store_u64", ("i64", "i64"), (), "Writes eight bytes of Extism memory."),
+    ("output_set", ("i64", "i64"), (), "Sets the call's output to a block (offset, length)."),
+    ("error_set", ("i64",), (), "Sets the call's error message to a block."),
+    ("config_get", ("i64",), ("i64",), "A manifest config value by key (frees the key block)."),
+    ("log_info", ("i64",), (), "Logs a block at info level (frees it)."),
+    ("log_debug", ("i64",), (), "Logs a block at debug level (frees it)."),
+    ("log_warn", ("i64",), (), "Logs a block at warn level (frees it)."),
+    ("log_error", ("i64",), (), "Logs a block at error level (frees it)."),
+)
+KERNEL_MODULE = "extism:host/env"
+
+_PRIMITIVES: dict[str, str] = {
+    "string": "String",
+    "bool": "bool",
+    "u8": "u8",
+    "u16": "u16",
+    "u32": "u32",
+    "u64": "u64",
+    "i32": "i32",
+    "i64": "i64",
+    "f32": "f32",
+    "f64": "f64",
+    "bytes": "Vec<u8>",
+    "json": "serde_json::Value",
+}
+
+# --------------------------------------------------------------------------- type mapping
+
+
+def rust_type(ref: ir.TypeRef, params: dict[str, str] | None = None, prefix: str = "") -> str:
+    """The Rust spelling of a type reference.
+
+    `params` substitutes type parameters (the spec's `Config` becomes the handler's `C`);
+    `prefix` qualifies declared types (`crate::types::`) outside the types module.
+    """
+    params = params or {}
+    match ref:
+        case ir.Primitive(name):
+            return _PRIMITIVES[name]
+        case ir.ListOf(item):
+            return f"Vec<{rust_type(item, params, prefix)}>"
+        case ir.MapOf(value):
+            return f"std::collections::BTreeMap<String, {rust_type(value, params, prefix)}>"
+        case ir.Named(name, args):
+            if not args:
+                return f"{prefix}{name}"
+            inner = ", ".join(rust_type(a, params, prefix) for a in args)
+            return f"{prefix}{name}<{inner}>"
+        case ir.TypeParam(name):
+            return params.get(name, name)
+        case _:
+            assert_never(ref)
+
+
+def doc_lines(text: str) -> list[str]:
+    """Doc-comment lines (without `///`) for a spec description."""
+    return [line.rstrip() for line in text.strip().splitlines()] or [""]
+
+
+def _rust_literal(value: ir.JsonValue, ref: ir.TypeRef) -> str:
+    """A Rust expression for a field's default value (the cases a v1-style spec needs)."""
+    match ref:
+        case ir.Primitive("string") if isinstance(value, str):
+            return f"String::from({json.dumps(value)})"
+        case ir.Primitive("bool") if isinstance(value, bool):
+            return "true" if value else "false"
+        case ir.Primitive("u8" | "u16" | "u32" | "u64" | "i32" | "i64") if isinstance(
+            value, int
+        ) and not isinstance(value, bool):
+            return str(value)
+        case ir.Primitive("f32" | "f64") if isinstance(value, int | float) and not isinstance(
+            value, bool
+        ):
+            return repr(float(value))
+        case ir.ListOf() if value == []:
+            return "Vec::new()"
+        case ir.MapOf() if value == {}:
+            return "std::collections::BTreeMap::new()"
+        case _:
+            raise NotImplementedError(
+                f"rust target: no Rust literal for default {value!r} of type {ir.format_type(ref)}"
+            )
+
+
+@dataclass(frozen=True)
+class FieldView:
+    ident: str
+    type: str
+    attrs: tuple[str, ...]
+    doc: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DefaultFnView:
+    name: str
+    type: str
+    expr: str
+
+
+def _field(owner: str, f: ir.Field, defaults: list[DefaultFnView]) -> FieldView:
+    base = rust_type(f.type)
+    ty = f"Option<{base}>" if f.nullable else base
+    serde: list[str] = []
+    if f.renamed:
+        serde.append(f"rename = {json.dumps(f.wire_name)}")
+    serde.extend(f"alias = {json.dumps(a)}" for a in f.aliases)
+    if not f.required:
+        if f.has_default and f.default is not None:
+            fn = DefaultFnView(
+                name=f"default_{owner.lower()}_{f.name}",
+                type=ty,
+                expr=_rust_literal(f.default, f.type)
+                if not f.nullable
+                else f"Some({_rust_literal(f.default, f.type)})",
+            )
+            defaults.append(fn)
+            serde.append(f"default = {json.dumps(fn.name)}")
+        else:
+            serde.append("default")
+    if f.nullable and f.skip_if_null:
+        serde.append('skip_serializing_if = "Option::is_none"')
+    attrs = (f"#[serde({', '.join(serde)})]",) if serde else ()
+    return FieldView(ident=rust_ident(f.name), type=ty, attrs=attrs, doc=tuple(doc_lines(f.description)))
+
+
+@dataclass(frozen=True)
+class VariantView:
+    ident: str
+    attrs: tuple[str, ...]
+    doc: tuple[str, ...]
+    shape: str  # "unit" | "tuple" | "struct"
+    items: tuple[str, ...] = ()
+    fields: tuple[FieldView, ...] = ()
+
+
+@dataclass(frozen=True)
+class TypeView:
+    kind: str  # "struct" | "enum"
+    name: str
+    generics: str
+    doc: tuple[str, ...]
+    attrs: tuple[str, ...]
+    fields: tuple[FieldView, ...] = ()
+    variants: tuple[VariantView, ...] = ()
+    default_variant: str | None = None
+
+
+def _generics(params: tuple[str, ...]) -> str:
+    return f"<{', '.join(params)}>" if params else ""
+
+
+def _variant(owner: str, v: ir.Variant, defaults: list[DefaultFnView]) -> VariantView:
+    attrs = (f"#[serde(rename = {json.dumps(v.wire_name)})]",) if v.wire_name != v.name else ()
+    doc = tuple(doc_lines(v.description))
+    ident = rust_ident(v.name)
+    match v.payload:
+        case ir.UnitPayload():
+            return VariantView(ident, attrs, doc, "unit")
+        case ir.NewtypePayload(t):
+            return VariantView(ident, attrs, doc, "tuple", items=(rust_type(t),))
+        case ir.TuplePayload(items):
+            return VariantView(ident, attrs, doc, "tuple", items=tuple(rust_type(t) for t in items))
+        case ir.StructPayload(fields):
+            views = tuple(_field(f"{owner}_{v.name}", f, defaults) for f in fields)
+            return VariantView(ident, attrs, doc, "struct", fields=views)
+        case _:
+            assert_never(v.payload)
+
+
+def _enum_attrs(t: ir.EnumType) -> tuple[str, ...]:
+    match t.tagging:
+        case ir.Tagging.EXTERNAL:
+            return ()
+        case ir.Tagging.INTERNAL:
+            return (f"#[serde(tag = {json.dumps(t.tag)})]",)
+        case ir.Tagging.ADJACENT:
+            return (f"#[serde(tag = {json.dumps(t.tag)}, content = {json.dumps(t.content)})]",)
+        case ir.Tagging.UNTAGGED:
+            return ("#[serde(untagged)]",)
+        case _:
+            assert_never(t.tagging)
+
+
+def type_view(t: ir.TypeDef, defaults: list[DefaultFnView]) -> TypeView:
+    match t:
+        case ir.Struct():
+            attrs = ("#[serde(deny_unknown_fields)]",) if t.deny_unknown_fields else ()
+            return TypeView(
+                kind="struct",
+                name=t.name,
+                generics=_generics(t.type_params),
+                doc=tuple(doc_lines(t.description)),
+                attrs=attrs,
+                fields=tuple(_field(t.name, f, defaults) for f in t.fields),
+            )
+        case ir.EnumType():
+            variants = tuple(_variant(t.name, v, defaults) for v in t.variants)
+            default = None
+            if t.default_variant is not None:
+                chosen = t.variant(t.default_variant)
+                if not isinstance(chosen.payload, ir.UnitPayload):
+                    raise NotImplementedError(
+                        f"rust target: default variant {t.name}.{chosen.name} must be a unit variant"
+                    )
+                default = rust_ident(chosen.name)
+            return TypeView(
+                kind="enum",
+                name=t.name,
+                generics=_generics(t.type_params),
+                doc=tuple(doc_lines(t.description)),
+                attrs=_enum_attrs(t),
+                variants=variants,
+                default_variant=default,
+            )
+        case _:
+            assert_never(t)
+
+
+# --------------------------------------------------------------------------- exports
+
+
+@dataclass(frozen=True)
+class ExportView:
+    name: str
+    ident: str
+    doc: tuple[str, ...]
+    input_type: str | None  # Rust type of the decoded input, in handler scope (`C` = config)
+    output_type: str  # Rust type the handler returns inside `Result<_, LLMError>`
+    decode: str | None  # runtime function that decodes the input bytes
+    encode: str  # runtime function that encodes the output
+    body: str  # handler body (Rust)
+    encodings: str  # human summary for the docs
+
+
+def _input(p: ir.Payload, export: str) -> tuple[str | None, str | None]:
+    match p.encoding:
+        case ir.Encoding.IGNORED:
+            return None, None
+        case ir.Encoding.UTF8:
+            return "String", "decode_utf8"
+        case ir.Encoding.JSON:
+            if p.type is None:
+                raise ValueError(f"export {export}: a JSON input needs a type")
+            return rust_type(p.type, _CONFIG_PARAM, "crate::types::"), "decode_json"
+        case _:
+            assert_never(p.encoding)
+
+
+def _output(p: ir.Payload, export: str) -> tuple[str, str]:
+    match p.encoding:
+        case ir.Encoding.IGNORED:
+            return "()", "encode_unit"
+        case ir.Encoding.UTF8:
+            if p.empty_is_none:
+                return "Option<String>", "encode_utf8_opt"
+            return "String", "encode_utf8"
+        case ir.Encoding.JSON:
+            if p.type is None:
+                raise ValueError(f"export {export}: a JSON output needs a type")
+            return rust_type(p.type, _CONFIG_PARAM, "crate::types::"), "encode_json"
+        case _:
+            assert_never(p.encoding)
+
+
+_CONFIG_PARAM = {"Config": "C"}
+
+
+def _describe(p: ir.Payload) -> str:
+    text = p.encoding.value
+    if p.type is not None:
+        text += f" `{ir.format_type(p.type)}`"
+    if p.empty_is_none:
+        text += " (empty = none)"
+    return text
+
+
+def _handler_body(e: ir.Export, view_ctx: dict[str, object]) -> str:
+    """The hand-written glue for a known export, or a `NotImplemented` error for a new one."""
+    template = f"rust/handlers/{e.name}.rs.j2"
+    if (TEMPLATES_DIR / template).is_file():
+        return render_template(template, **view_ctx).strip()
+    return render_template("rust/handlers/_unknown.rs.j2", **view_ctx).strip()
+
+
+def export_view(e: ir.Export) -> ExportView:
+    input_type, decode = _input(e.input, e.name)
+    output_type, encode = _output(e.output, e.name)
+    view_ctx: dict[str, object] = {"export": e, "input_type": input_type, "output_type": output_type}
+    return ExportView(
+        name=e.name,
+        ident=rust_ident(e.name),
+        doc=tuple(doc_lines(e.description)),
+        input_type=input_type,
+        output_type=output_type,
+        decode=decode,
+        encode=encode,
+        body=_handler_body(e, view_ctx),
+        encodings=f"input {_describe(e.input)}; output {_describe(e.output)}",
+    )
+
+
+@dataclass(frozen=True)
+class ImportView:
+    name: str
+    params: str
+    result: str
+    doc: str
+
+
+def _wasm_type(t: str) -> str:
+    if t not in ("i32", "i64", "f32", "f64"):
+        raise ValueError(f"rust target: unknown wasm value type {t!r}")
+    return t
+
+
+def import_views(spec: ir.Spec) -> list[ImportView]:
+    """Kernel imports first, then the spec's (same module only: other modules are host-specific)."""
+    seen: dict[str, ImportView] = {}
+    for name, params, results, doc in KERNEL_IMPORTS:
+        seen[name] = _import_view(name, params, results, doc)
+    for imp in spec.imports:
+        if imp.module != KERNEL_MODULE:
+            raise NotImplementedError(f"rust target: import module {imp.module!r} is not supported")
+        seen[imp.name] = _import_view(imp.name, imp.params, imp.results, imp.description)
+    return list(seen.values())
+
+
+def _import_view(
+    name: str, params: tuple[str, ...], results: tuple[str, ...], doc: str
+) -> ImportView:
+    if len(results) > 1:
+        raise NotImplementedError(f"rust target: import {name} has several results")
+    args = ", ".join(f"a{i}: {_wasm_type(p)}" for i, p in enumerate(params))
+    result = f" -> {_wasm_type(results[0])}" if results else ""
+    return ImportView(name=name, params=args, result=result, doc=" ".join(doc.split()))
+
+
+# --------------------------------------------------------------------------- module placement
+
+
+def _reachable(spec: ir.Spec, roots: list[ir.TypeRef]) -> list[str]:
+    """Declared types reachable from `roots`, in spec order."""
+    found: set[str] = set()
+    stack = list(roots)
+    while stack:
+        match stack.pop():
+            case ir.Primitive() | ir.TypeParam():
+                pass
+            case ir.ListOf(item):
+                stack.append(item)
+            case ir.MapOf(value):
+                stack.append(value)
+            case ir.Named(name, args):
+                stack.extend(args)
+                if name not in found:
+                    found.add(name)
+                    stack.extend(_refs_of(spec.type(name)))
+            case other:
+                assert_never(other)
+    return [t.name for t in spec.types if t.name in found]
+
+
+def _refs_of(t: ir.TypeDef) -> list[ir.TypeRef]:
+    match t:
+        case ir.Struct(fields=fields):
+            return [f.type for f in fields]
+        case ir.EnumType(variants=variants):
+            refs: list[ir.TypeRef] = []
+            for v in variants:
+                match v.payload:
+                    case ir.UnitPayload():
+                        pass
+                    case ir.NewtypePayload(ty):
+                        refs.append(ty)
+                    case ir.TuplePayload(items):
+                        refs.extend(items)
+                    case ir.StructPayload(fields):
+                        refs.extend(f.type for f in fields)
+                    case other:
+                        assert_never(other)
+            return refs
+        case _:
+            assert_never(t)
+
+
+def _export_types(spec: ir.Spec, name: str) -> list[str]:
+    try:
+        e = spec.export(name)
+    except StopIteration:
+        return []
+    return _reachable(spec, [p.type for p in (e.input, e.output) if p.type is not None])
+
+
+def _is_wrapper(name: str) -> bool:
+    return name.startswith("Extism")
+
+
+# --------------------------------------------------------------------------- render
+
+
+def render(spec: ir.Spec) -> dict[str, str]:
+    defaults: list[DefaultFnView] = []
+    types = [type_view(t, defaults) for t in spec.types]
+    exports = [export_view(e) for e in spec.exports]
+    wrappers = [t.name for t in spec.types if _is_wrapper(t.name)]
+    codec_types = [
+        f"{t.name}{_generics(t.type_params)}" for t in spec.types if _is_wrapper(t.name)
+    ]
+    chat_types = [n for n in _export_types(spec, "chat") if not _is_wrapper(n)]
+    completion_types = [n for n in _export_types(spec, "complete") if not _is_wrapper(n)]
+    ctx: dict[str, object] = {
+        "spec": spec,
+        "lib_name": LIB_NAME,
+        "package": spec.slug,
+        "version": f"{spec.abi_version}.0.0",
+        "feature": FEATURE,
+        "spec_doc": doc_lines(spec.description),
+        "types": types,
+        "defaults": defaults,
+        "exports": exports,
+        "imports": import_views(spec),
+        "import_module": KERNEL_MODULE,
+        "error_code": spec.error.code,
+        "wrappers": wrappers,
+        "codec_types": codec_types,
+        "chat_types": chat_types,
+        "completion_types": completion_types,
+        "export_names": [e.name for e in spec.exports],
+    }
+    files = {
+        "rust/Cargo.toml": "Cargo.toml.j2",
+        "rust/README.md": "README.md.j2",
+        "rust/src/lib.rs": "lib.rs.j2",
+        "rust/src/types.rs": "types.rs.j2",
+        "rust/src/error.rs": "error.rs.j2",
+        "rust/src/chat.rs": "chat.rs.j2",
+        "rust/src/completion.rs": "completion.rs.j2",
+        "rust/src/embedding.rs": "embedding.rs.j2",
+        "rust/src/plugin/mod.rs": "plugin_mod.rs.j2",
+        "rust/src/plugin/extism_impl/mod.rs": "extism_impl_mod.rs.j2",
+        "rust/src/plugin/extism_impl/runtime.rs": "runtime.rs.j2",
+        "rust/src/plugin/extism_impl/handlers.rs": "handlers.rs.j2",
+        "rust/src/plugin/extism_impl/macros.rs": "macros.rs.j2",
+    }
+    return {path: render_template(f"rust/{tpl}", **ctx) for path, tpl in files.items()}

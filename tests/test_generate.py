@@ -1,0 +1,132 @@
+"""`generate`: golden output, determinism, minimal rewrites, --check, and failures that touch nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.pipeline import render_all
+from generator.loader import load_all
+
+ROOT = Path(__file__).resolve().parent.parent
+GENERATED = ROOT / "generated"
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of spec/ and generated/ to run the generator on."""
+    spec_dir, out_dir = tmp_path / "spec", tmp_path / "generated"
+    shutil.copytree(ROOT / "spec", spec_dir)
+    shutil.copytree(GENERATED, out_dir, ignore=shutil.ignore_patterns("__pycache__", "target"))
+    return spec_dir, out_dir
+
+
+def snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        p.relative_to(directory).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(directory.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def test_generated_tree_matches_the_spec() -> None:
+    """Golden test: what is committed under generated/ is exactly what the spec renders to."""
+    result = run("generate", "--check")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+
+
+def test_output_is_identical_across_hash_seeds(tmp_path: Path) -> None:
+    outputs = []
+    for seed in ("0", "1", "12345"):
+        out = tmp_path / f"out-{seed}"
+        result = run("generate", "--out-dir", str(out), env={"PYTHONHASHSEED": seed})
+        assert result.returncode == 0, result.stderr
+        outputs.append({k: v[0] for k, v in snapshot(out).items()})
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert outputs[0]
+
+
+def test_rendering_is_deterministic_in_process() -> None:
+    specs = load_all(ROOT / "spec")
+    assert render_all(specs) == render_all(specs)
+
+
+def test_only_changed_files_are_rewritten(workspace: tuple[Path, Path]) -> None:
+    spec_dir, out_dir = workspace
+    before = snapshot(out_dir)
+    spec = spec_dir / "querymt-extism-v1.yaml"
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace(
+            "description: The text to continue.", "description: The text to go on from."
+        ),
+        encoding="utf-8",
+    )
+    result = run("generate", "--spec-dir", str(spec_dir), "--out-dir", str(out_dir))
+    assert result.returncode == 0, result.stderr
+    after = snapshot(out_dir)
+    changed = sorted(p for p in after if before.get(p) != after[p])
+    assert changed, "the description change must reach some output"
+    assert "schemas/querymt-extism-v1/complete.input.json" in changed
+    assert "schemas/querymt-extism-v1/chat.input.json" not in changed
+    for path in changed:
+        assert "The text to go on from." in after[path][0].decode()
+
+
+def test_check_reports_a_diff_and_exits_1(workspace: tuple[Path, Path]) -> None:
+    spec_dir, out_dir = workspace
+    stale = out_dir / "schemas" / "querymt-extism-v1" / "name.output.json"
+    stale.write_text(stale.read_text(encoding="utf-8").replace("display name", "dizplay name"))
+    extra = out_dir / "schemas" / "leftover.json"
+    extra.write_text("{}\n")
+    before = snapshot(out_dir)
+    result = run("generate", "--check", "--spec-dir", str(spec_dir), "--out-dir", str(out_dir))
+    assert result.returncode == 1
+    assert "--- a/generated/schemas/querymt-extism-v1/name.output.json" in result.stdout
+    assert "-  \"description\": \"The plugin's dizplay name" in result.stdout
+    assert "+++ /dev/null" in result.stdout  # the stale extra file
+    assert "generated/ is stale: 1 to write, 1 to delete" in result.stderr
+    assert snapshot(out_dir) == before
+
+
+def test_a_bad_spec_leaves_generated_untouched(workspace: tuple[Path, Path]) -> None:
+    spec_dir, out_dir = workspace
+    spec = spec_dir / "querymt-extism-v1.yaml"
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace("type: list<ToolCall>", "type: list<ToolCal>"),
+        encoding="utf-8",
+    )
+    before = snapshot(out_dir)
+    result = run("generate", "--spec-dir", str(spec_dir), "--out-dir", str(out_dir))
+    assert result.returncode == 2
+    assert "unknown type 'ToolCal'" in result.stderr
+    assert "did you mean 'ToolCall'?" in result.stderr
+    assert "nothing written" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(out_dir) == before
+
+
+def test_stale_outputs_are_deleted(workspace: tuple[Path, Path]) -> None:
+    spec_dir, out_dir = workspace
+    leftover = out_dir / "schemas" / "old" / "gone.json"
+    leftover.parent.mkdir(parents=True)
+    leftover.write_text("{}\n")
+    result = run("generate", "--spec-dir", str(spec_dir), "--out-dir", str(out_dir))
+    assert result.returncode == 0, result.stderr
+    assert not leftover.exists()
+    assert not leftover.parent.exists()
