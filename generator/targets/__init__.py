@@ -19,7 +19,7 @@ def _registry() -> dict[str, Render]:
     from generator.targets import jsonschema
 
     targets: dict[str, Render] = {"jsonschema": jsonschema.render}
-    for name in ("rust", "python", "docs"):
+    for name in ("docs", "python", "rust"):
         try:
             module = __import__(f"generator.targets.{name}", fromlist=["render"])
         except ModuleNotFoundError as exc:  # a target still being written is simply absent
