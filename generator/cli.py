@@ -38,10 +38,13 @@ def generate_command(
     ] = False,
     spec_dir: Annotated[Path, typer.Option(help="Directory of spec *.yaml files.")] = SPEC_DIR,
     out_dir: Annotated[Path, typer.Option(help="Directory the outputs go to.")] = GENERATED_DIR,
+    full: Annotated[
+        bool, typer.Option("--full", help="Always render, even when nothing changed since the last run.")
+    ] = False,
 ) -> None:
     """Render every spec into generated/ (only changed files are rewritten)."""
     try:
-        outcome = generate(spec_dir=spec_dir, out_dir=out_dir, check=check)
+        outcome = generate(spec_dir=spec_dir, out_dir=out_dir, check=check, use_cache=not full)
     except SpecError as exc:
         count = len(exc.diagnostics)
         raise _fail(f"{exc.render()}\n{count} error{'s' if count != 1 else ''}; nothing written.", 2) from None
@@ -58,6 +61,9 @@ def generate_command(
             "Run `make generate`.",
             1,
         )
+    if outcome.cached:
+        typer.echo(f"nothing changed since the last run ({work.unchanged} files).")
+        return
     typer.echo(
         f"{len(work.write)} written, {len(work.delete)} deleted, {work.unchanged} unchanged "
         f"({', '.join(s.slug for s in outcome.specs)})."

@@ -11,9 +11,6 @@ import shutil
 import subprocess
 from pathlib import PurePosixPath
 
-import black
-
-BLACK_MODE = black.Mode(line_length=100, target_versions={black.TargetVersion.PY311})
 RUSTFMT_CANDIDATES = ("/usr/bin/rustfmt", "rustfmt")
 
 
@@ -31,8 +28,11 @@ def format_text(path: str, text: str) -> str:
 
 
 def format_python(path: str, text: str) -> str:
+    import black  # imported here: it is slow to import and only rendering needs it
+
+    mode = black.Mode(line_length=100, target_versions={black.TargetVersion.PY311})
     try:
-        return black.format_str(text, mode=BLACK_MODE)
+        return black.format_str(text, mode=mode)
     except black.InvalidInput as exc:
         raise FormattingError(f"{path}: generated Python does not parse: {exc}") from None
 

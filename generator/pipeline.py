@@ -6,11 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import writer
-from generator.formatting import format_text
+from generator import fingerprint, writer
 from generator.ir import Spec
 from generator.loader import SPEC_DIR, load_all
-from generator.targets import TARGETS
+from generator.targets import TARGETS, renderer
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED_DIR = ROOT / "generated"
@@ -24,15 +23,18 @@ class OutputClashError(Exception):
 class Outcome:
     plan: writer.Plan
     specs: tuple[Spec, ...]
+    cached: bool = False
 
 
 def render_all(specs: Iterable[Spec], targets: Iterable[str] | None = None) -> dict[str, str]:
+    from generator.formatting import format_text
+
     files: dict[str, str] = {}
     owners: dict[str, str] = {}
-    selected = list(targets) if targets is not None else sorted(TARGETS)
+    selected = list(targets) if targets is not None else list(TARGETS)
     for spec in specs:
         for name in selected:
-            for path, text in TARGETS[name](spec).items():
+            for path, text in renderer(name)(spec).items():
                 owner = f"{spec.slug}:{name}"
                 if path in files:
                     raise OutputClashError(f"{path} is produced by both {owners[path]} and {owner}")
@@ -42,11 +44,26 @@ def render_all(specs: Iterable[Spec], targets: Iterable[str] | None = None) -> d
 
 
 def generate(
-    *, spec_dir: Path = SPEC_DIR, out_dir: Path = GENERATED_DIR, check: bool = False
+    *,
+    spec_dir: Path = SPEC_DIR,
+    out_dir: Path = GENERATED_DIR,
+    check: bool = False,
+    use_cache: bool = True,
 ) -> Outcome:
-    """Render everything; unless `check`, bring `out_dir` in line. Raises before touching disk."""
+    """Render everything; unless `check`, bring `out_dir` in line. Raises before touching disk.
+
+    With `use_cache`, an `out_dir` that provably holds the last render of unchanged inputs is
+    reported up to date without rendering (see `generator.fingerprint`).
+    """
+    current = fingerprint.fingerprint(spec_dir)
+    if use_cache and fingerprint.is_fresh(out_dir, current):
+        existing = writer.existing_files(out_dir)
+        return Outcome(writer.Plan(out_dir, unchanged=len(existing)), (), cached=True)
     specs = tuple(load_all(spec_dir, display_root=ROOT))
-    work = writer.plan(out_dir, render_all(specs))
+    files = render_all(specs)
+    work = writer.plan(out_dir, files)
     if not check:
         writer.apply(work)
+    if not check or work.clean:
+        fingerprint.remember(out_dir, current, files)
     return Outcome(work, specs)

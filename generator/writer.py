@@ -62,7 +62,7 @@ def _read(path: Path) -> str | None:
         return ""
 
 
-def _existing_files(root: Path) -> list[str]:
+def existing_files(root: Path) -> list[str]:
     if not root.is_dir():
         return []
     found: list[str] = []
@@ -83,7 +83,7 @@ def plan(root: Path, files: Mapping[str, str]) -> Plan:
             result.unchanged += 1
         else:
             result.write[path] = files[path]
-    result.delete = [p for p in _existing_files(root) if p not in files]
+    result.delete = [p for p in existing_files(root) if p not in files]
     return result
 
 

@@ -47,7 +47,7 @@ def snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
 
 def test_generated_tree_matches_the_spec() -> None:
     """Golden test: what is committed under generated/ is exactly what the spec renders to."""
-    result = run("generate", "--check")
+    result = run("generate", "--check", "--full")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
 
 
@@ -130,3 +130,27 @@ def test_stale_outputs_are_deleted(workspace: tuple[Path, Path]) -> None:
     assert result.returncode == 0, result.stderr
     assert not leftover.exists()
     assert not leftover.parent.exists()
+
+
+def test_unchanged_tree_is_recognised_without_rendering(workspace: tuple[Path, Path]) -> None:
+    spec_dir, out_dir = workspace
+    args = ("--spec-dir", str(spec_dir), "--out-dir", str(out_dir))
+    first = run("generate", *args)
+    assert first.returncode == 0, first.stderr
+    again = run("generate", "--check", *args)
+    assert again.returncode == 0
+    assert "up to date" in again.stdout
+    # A hand edit invalidates the shortcut: the full render finds and reports it.
+    target = out_dir / "schemas" / "querymt-extism-v1.json"
+    target.write_text(target.read_text(encoding="utf-8") + " ", encoding="utf-8")
+    edited = run("generate", "--check", *args)
+    assert edited.returncode == 1
+    assert "schemas/querymt-extism-v1.json" in edited.stdout
+    # So does a spec change, even though generated/ is untouched.
+    restored = run("generate", *args)
+    assert restored.returncode == 0
+    spec = spec_dir / "querymt-extism-v1.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("Completes a prompt.", "Completes."))
+    changed = run("generate", "--check", *args)
+    assert changed.returncode == 1
+    assert "+  \"description\": \"Completes. Input" in changed.stdout
