@@ -88,5 +88,10 @@ def validate_command(
         raise _fail(f"{failed} error{'s' if failed != 1 else ''}.", 2)
 
 
+from generator import host_commands  # noqa: E402  (registers `inspect` and `call`)
+
+host_commands.register(app)
+
+
 def main() -> None:
     app()

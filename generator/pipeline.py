@@ -59,7 +59,7 @@ def generate(
     if use_cache and fingerprint.is_fresh(out_dir, current):
         existing = writer.existing_files(out_dir)
         return Outcome(writer.Plan(out_dir, unchanged=len(existing)), (), cached=True)
-    specs = tuple(load_all(spec_dir, display_root=ROOT))
+    specs = tuple(load_all(spec_dir, display_root=spec_dir.parent))
     files = render_all(specs)
     work = writer.plan(out_dir, files)
     if not check:

@@ -166,6 +166,12 @@ def _rewrite_leaves(node: Any) -> Any:
                 **({"description": node["description"]} if "description" in node else {}),
             }
         return ref
+    descriptions = node.get("x-enum-descriptions")
+    for key in [k for k in node if isinstance(k, str) and k.startswith("x-")]:
+        del node[key]
+    if isinstance(descriptions, dict) and isinstance(node.get("enum"), list):
+        # the generator reads member docs as a list aligned with `enum`
+        node["x-enum-descriptions"] = [descriptions.get(str(v), "") for v in node["enum"]]
     for key, value in list(node.items()):
         node[key] = _rewrite_leaves(value)
     return node
@@ -200,7 +206,9 @@ def dcg_type_overrides(spec: ir.Spec) -> dict[str, str]:
 
 
 def run_datamodel_codegen(spec: ir.Spec) -> str:
-    from datamodel_code_generator import DataModelType, InputFileType, generate
+    from datamodel_code_generator import generate
+    from datamodel_code_generator.enums import DataModelType, InputFileType
+    from datamodel_code_generator.format import Formatter, PythonVersion
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -215,9 +223,8 @@ def run_datamodel_codegen(spec: ir.Spec) -> str:
             use_standard_collections=True,
             use_union_operator=True,
             field_constraints=True,
-            collapse_root_models=True,
-            target_python_version="3.11",
-            formatters=["builtin"],
+            target_python_version=PythonVersion.PY_311,
+            formatters=[Formatter.BUILTIN],
             class_name="QmtWireRoot",
             base_class=f"{package_name(spec)}._wire.WireModel",
             aliases=dcg_aliases(spec),
@@ -240,15 +247,82 @@ def models_source(spec: ir.Spec) -> str:
     body = body.replace(f"from {pkg}._wire import", "from ._wire import")
     enums = [enum_context(spec, t) for t in spec.types if is_hand_shaped(t)]
     structs = [t.name for t in spec.types if isinstance(t, ir.Struct)]
+    imports, body = split_imports(body)
+    for module, names in list(imports.items()):
+        used = {n for n in names if module == "__future__" or re.search(rf"\b{n}\b", body)}
+        if used:
+            imports[module] = used
+        else:
+            del imports[module]
+    if enums:
+        imports.setdefault("typing", set()).update({"Annotated", "Any", "ClassVar"})
+        imports.setdefault("pydantic", set()).update(
+            {"ConfigDict", "Discriminator", "Field", "Tag"}
+        )
+        imports.setdefault("._wire", set()).add("WireModel")
+        if any(v.class_name is None for e in enums for v in e.variants):
+            imports["typing"].add("Literal")
+        for enum in enums:
+            for variant in enum.variants:
+                for wire_type in ("Bytes", "JsonValue", *(w.upper() for w in _WIDTHS)):
+                    if re.search(rf"\b{wire_type}\b", variant.annotation + repr(variant.fields)):
+                        imports["._wire"].add(wire_type)
     return render_template(
         "python/models.py.j2",
         spec=spec,
+        imports=format_imports(imports),
         generated=body.strip("\n"),
         enums=enums,
-        exported=sorted(t.name for t in spec.types),
-        variant_classes=sorted(v.class_name for e in enums for v in e.variants if v.class_name),
+        exported=sorted(
+            [t.name for t in spec.types]
+            + [v.class_name for e in enums for v in e.variants if v.class_name],
+            key=_isort_key,
+        ),
         structs=sorted(structs),
     )
+
+
+_IMPORT = re.compile(r"^from (\S+) import (?:\(([^)]*)\)|([^\n]*))\n", re.M)
+
+
+def split_imports(source: str) -> tuple[dict[str, set[str]], str]:
+    """The `from X import a, b` statements of `source` (as a module -> names map), and the rest."""
+    imports: dict[str, set[str]] = {}
+
+    def take(match: re.Match[str]) -> str:
+        names = (match.group(2) or match.group(3)).replace("\n", " ").split(",")
+        imports.setdefault(match.group(1), set()).update(n.strip() for n in names if n.strip())
+        return ""
+
+    rest = _IMPORT.sub(take, source)
+    return imports, rest
+
+
+def format_imports(imports: dict[str, set[str]]) -> str:
+    """isort's layout: `__future__`, then the standard library, third party, then local."""
+    groups: list[list[str]] = [[], [], [], []]
+    for module in sorted(imports):
+        names = ", ".join(sorted(imports[module], key=_isort_key))
+        line = f"from {module} import {names}"
+        if module == "__future__":
+            groups[0].append(line)
+        elif module.startswith("."):
+            groups[3].append(line)
+        elif module.split(".")[0] in _STDLIB:
+            groups[1].append(line)
+        else:
+            groups[2].append(line)
+    return "\n\n".join("\n".join(g) for g in groups if g)
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    """isort's `order-by-type`: CONSTANTS, then Classes, then functions and variables."""
+    if name.isupper() and len(name) > 1:
+        return (0, name)
+    return (1, name) if name[:1].isupper() else (2, name)
+
+
+_STDLIB = frozenset({"collections", "dataclasses", "enum", "typing", "re", "json", "os"})
 
 
 @dataclass(frozen=True)
@@ -270,6 +344,15 @@ class EnumCtx:
     content: str | None
     tag_function: str
     variants: tuple[VariantCtx, ...]
+
+    @property
+    def doc(self) -> str:
+        units = [f"`{v.wire_name!r}`" for v in self.variants if v.class_name is None]
+        classes = [f"`{v.class_name}`" for v in self.variants if v.class_name]
+        text = self.description + "\n\nIn Python: "
+        if units:
+            text += f"unit variants are the strings {', '.join(units)}; "
+        return text + f"the others are {', '.join(classes)}."
 
 
 def enum_context(spec: ir.Spec, enum: ir.TypeDef) -> EnumCtx:
@@ -414,7 +497,9 @@ def _json_input(
     ref = payload.type
     assert ref is not None
     if isinstance(ref, ir.TypeParam) and ref.name == "Config":
-        param = Param("config", "ConfigT | Mapping[str, Any] | None", "None", "", payload.description)
+        param = Param(
+            "config", "ConfigT | Mapping[str, Any] | None", "None", "", payload.description
+        )
         return "config", [param], None, None, None
     if isinstance(ref, ir.Named):
         type_def = spec.type(ref.name)
@@ -450,7 +535,9 @@ def _json_input(
 def _config_field(struct: ir.Struct, ref: ir.Named) -> ir.Field | None:
     """The field of `struct` whose type parameter is bound to the spec's `Config`."""
     bound = {
-        p: a for p, a in zip(struct.type_params, ref.args, strict=False) if a == ir.TypeParam("Config")
+        p: a
+        for p, a in zip(struct.type_params, ref.args, strict=False)
+        if a == ir.TypeParam("Config")
     }
     for field in struct.fields:
         if isinstance(field.type, ir.TypeParam) and field.type.name in bound:
@@ -460,7 +547,15 @@ def _config_field(struct: ir.Struct, ref: ir.Named) -> ir.Field | None:
 
 def context(spec: ir.Spec) -> dict[str, Any]:
     ms = methods(spec)
+    mentioned = " ".join(
+        " ".join([m.output_type, m.request_class or "", *(p.annotation for p in m.params)])
+        for m in ms
+    )
+    used_models = sorted(
+        t.name for t in spec.types if re.search(rf"\b{re.escape(t.name)}\b", mentioned)
+    )
     return {
+        "used_models": used_models,
         "spec": spec,
         "pkg": package_name(spec),
         "plugin_class": plugin_class_name(spec),

@@ -1,0 +1,410 @@
+"""Spec-independent machinery of the bindings: wasm header parsing, secret redaction, Extism log
+capture, error classification and the pool of plugin instances.
+
+Generated from querymt-extism-v1; do not edit.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import extism  # type: ignore[import-untyped]
+from extism.extism import CompiledPlugin  # type: ignore[import-untyped]
+
+from .errors import (
+    ConnectionFailedError,
+    HostFunctionError,
+    HostNotAllowedError,
+    MissingExportError,
+    PluginCallError,
+    PluginError,
+    PluginLoadError,
+    PluginOutOfMemoryError,
+    PluginTimeoutError,
+    PluginTrapError,
+)
+
+# --------------------------------------------------------------------------- wasm header
+
+
+@dataclass(frozen=True)
+class WasmHeader:
+    """What the module imports and exports, read from its binary sections (nothing is run)."""
+
+    imports: tuple[tuple[str, str], ...]  # (module, name)
+    exports: tuple[tuple[str, str], ...]  # (name, kind: func | table | memory | global | tag)
+
+    @property
+    def function_exports(self) -> frozenset[str]:
+        return frozenset(name for name, kind in self.exports if kind == "func")
+
+    @property
+    def needs_wasi(self) -> bool:
+        return any(module.startswith("wasi_") for module, _ in self.imports)
+
+
+_EXPORT_KINDS = {0: "func", 1: "table", 2: "memory", 3: "global", 4: "tag"}
+
+
+class _Reader:
+    def __init__(self, data: bytes, pos: int = 0, end: int | None = None) -> None:
+        self.data, self.pos, self.end = data, pos, len(data) if end is None else end
+
+    def byte(self) -> int:
+        if self.pos >= self.end:
+            raise ValueError("truncated module")
+        value = self.data[self.pos]
+        self.pos += 1
+        return value
+
+    def uleb(self) -> int:
+        result = shift = 0
+        while True:
+            byte = self.byte()
+            result |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                return result
+            if shift > 70:
+                raise ValueError("bad LEB128")
+
+    def name(self) -> str:
+        size = self.uleb()
+        if self.pos + size > self.end:
+            raise ValueError("truncated name")
+        raw = self.data[self.pos : self.pos + size]
+        self.pos += size
+        return raw.decode("utf-8")
+
+    def limits(self) -> None:
+        flags = self.byte()
+        self.uleb()
+        if flags & 1:
+            self.uleb()
+
+
+def read_wasm_header(data: bytes) -> WasmHeader:
+    """Imports and exports of a WebAssembly binary; ValueError if it is not one."""
+    if data[:4] != b"\0asm" or data[4:8] != b"\x01\0\0\0":
+        raise ValueError("not a WebAssembly module (bad magic or version)")
+    reader = _Reader(data, 8)
+    imports: list[tuple[str, str]] = []
+    exports: list[tuple[str, str]] = []
+    while reader.pos < len(data):
+        section = reader.byte()
+        size = reader.uleb()
+        end = reader.pos + size
+        if end > len(data):
+            raise ValueError("truncated section")
+        body = _Reader(data, reader.pos, end)
+        if section == 2:
+            for _ in range(body.uleb()):
+                module, name, kind = body.name(), body.name(), body.byte()
+                imports.append((module, name))
+                if kind == 0:
+                    body.uleb()
+                elif kind == 1:
+                    body.byte()
+                    body.limits()
+                elif kind == 2:
+                    body.limits()
+                elif kind == 3:
+                    body.byte()
+                    body.byte()
+                elif kind == 4:
+                    body.byte()
+                    body.uleb()
+                else:
+                    raise ValueError(f"unknown import kind {kind}")
+        elif section == 7:
+            for _ in range(body.uleb()):
+                name, kind = body.name(), body.byte()
+                body.uleb()
+                exports.append((name, _EXPORT_KINDS.get(kind, str(kind))))
+        reader.pos = end
+    return WasmHeader(tuple(imports), tuple(exports))
+
+
+# --------------------------------------------------------------------------- secrets
+
+SECRET_KEY = re.compile(
+    r"(?i)(^|_|-|\b)(api_?key|key|token|secret|password|passwd|credential|auth(orization)?)s?($|_|-|\b)"
+)
+"""Config keys whose values are secrets: `api_key`, `access_token`, `client_secret`, ..."""
+
+_MIN_SECRET_LENGTH = 3
+
+
+def is_secret_key(key: str) -> bool:
+    return bool(SECRET_KEY.search(key)) or key.lower().endswith(("key", "token", "secret"))
+
+
+def secret_values(config: Any) -> tuple[str, ...]:
+    """String values under secret-looking keys, anywhere in a JSON configuration."""
+    found: set[str] = set()
+
+    def strings(value: Any) -> Iterable[str]:
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, Mapping):
+            for item in value.values():
+                yield from strings(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                yield from strings(item)
+
+    def walk(value: Any) -> None:
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                if isinstance(key, str) and is_secret_key(key):
+                    found.update(s for s in strings(item) if len(s) >= _MIN_SECRET_LENGTH)
+                else:
+                    walk(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+
+    walk(config)
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+class Redactor:
+    """Replaces every secret value in a text by `***`."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self.secrets = tuple(sorted(set(secrets), key=len, reverse=True))
+
+    def __call__(self, text: str) -> str:
+        for secret in self.secrets:
+            if secret in text:
+                text = text.replace(secret, "***")
+        return text
+
+
+# --------------------------------------------------------------------------- Extism's log
+
+_PLUGIN_ID = re.compile(r'plugin="([0-9a-fA-F-]{36})"\s*$')
+
+
+class ExtismLogTap:
+    """Captures Extism's error log, where the only trace of host-side failures is.
+
+    Extism's log sink is process-global and can be set once: the first plugin opened installs
+    this tap (unless `QMT_EXTISM_LOG=off` or the application installed its own sink first by
+    calling `extism.set_log_custom`/`set_log_file`). Each log record names the plugin instance it
+    is about, so records are filed by instance id and a failing call takes only its own: calls on
+    other threads cannot steal or confuse them.
+    """
+
+    _MAX_PENDING_IDS = 256
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._logger: Any = None
+        self._pending: OrderedDict[str, list[str]] = OrderedDict()
+        self.enabled = False
+
+    def install(self) -> bool:
+        with self._lock:
+            if self._logger is not None:
+                return True
+            if os.environ.get("QMT_EXTISM_LOG", "").lower() in ("off", "0", "false", "no"):
+                return False
+            # Each error record would otherwise capture a Rust backtrace (~45 ms) when
+            # RUST_BACKTRACE is set; only library backtraces are turned off, panics keep theirs.
+            os.environ.setdefault("RUST_LIB_BACKTRACE", "0")
+            self._logger = extism.set_log_custom(self._record, "error")
+            self.enabled = True
+            return True
+
+    def _record(self, text: str) -> None:
+        match = _PLUGIN_ID.search(text)
+        key = match.group(1).lower() if match else ""
+        lines = self._pending.get(key)
+        if lines is None:
+            lines = self._pending[key] = []
+            while len(self._pending) > self._MAX_PENDING_IDS:
+                self._pending.popitem(last=False)
+        if len(lines) < 64:
+            lines.append(text)
+
+    def take(self, plugin_id: str) -> list[str]:
+        """Drains Extism's buffer and returns the records about one instance."""
+        with self._lock:
+            if self._logger is None:
+                return []
+            self._logger.drain()
+            self._pending.pop("", None)
+            return self._pending.pop(plugin_id.lower(), [])
+
+
+LOG_TAP = ExtismLogTap()
+
+
+def capture_extism_log() -> bool:
+    """Installs the log capture now (it is installed on first open anyway); True if active."""
+    return LOG_TAP.install()
+
+
+# --------------------------------------------------------------------------- classification
+
+_CAUSE = re.compile(r"\nCaused by:\n((?:    .*\n?)+)")
+_NOT_ALLOWED = re.compile(r"HTTP request to (\S+) is not allowed")
+_NETWORK = re.compile(
+    r"(?i)connection|refused|reset|dns|resolve|timed out|timeout|unreachable|tls|io:"
+)
+_ERROR_CODE = re.compile(r"^Error code: (-?\d+)$")
+
+
+def _causes(records: list[str], export: str) -> tuple[bool, list[str]]:
+    """(whether the plugin set an error message, the 'Caused by' lines) of one call's records."""
+    guest_error = False
+    causes: list[str] = []
+    for record in records:
+        if f"call to {export} returned with error message:" in record:
+            guest_error = True
+        if f"call to {export} encountered an error:" not in record:
+            continue
+        match = _CAUSE.search(record.split("\nStack backtrace:", 1)[0] + "\n")
+        if match:
+            causes.extend(line.strip() for line in match.group(1).splitlines() if line.strip())
+    return guest_error, causes
+
+
+def classify(
+    export: str, message: str, records: list[str], redact: Callable[[str], str]
+) -> PluginError:
+    """The typed error of a failed `extism.Plugin.call` (message text plus this call's log)."""
+    message = redact(message)
+    guest_error, causes = _causes([redact(r) for r in records], export)
+    if guest_error:
+        return PluginCallError(f"{export}: {message}", export=export, plugin_message=message)
+    if message == "timeout":
+        return PluginTimeoutError(f"{export}: timed out (manifest timeout_ms)", export=export)
+    if message == "oom":
+        return PluginOutOfMemoryError(
+            f"{export}: out of memory (manifest memory.max_pages)", export=export
+        )
+    if message.startswith("Function not found: "):
+        return MissingExportError(f"{export}: the plugin has no such export", export=export)
+    code = _ERROR_CODE.match(message)
+    if code:
+        return PluginCallError(
+            f"{export}: returned error code {code.group(1)} without a message",
+            export=export,
+            code=int(code.group(1)),
+        )
+    if message.startswith("error while executing at wasm backtrace"):
+        cause = "; ".join(causes)
+        not_allowed = _NOT_ALLOWED.search(cause)
+        if not_allowed:
+            return HostNotAllowedError(
+                f"{export}: {not_allowed.group(0)} (add its host to allowed_hosts)",
+                export=export,
+                cause=cause,
+                url=not_allowed.group(1),
+            )
+        if not causes or any("wasm trap" in c for c in causes):
+            detail = cause or message.splitlines()[0]
+            if not LOG_TAP.enabled and not causes:
+                detail += " (Extism log capture is off: host-side causes are not visible)"
+            return PluginTrapError(f"{export}: the plugin trapped: {detail}", export=export)
+        if _NETWORK.search(cause):
+            return ConnectionFailedError(
+                f"{export}: HTTP request failed: {cause}", export=export, cause=cause
+            )
+        return HostFunctionError(
+            f"{export}: a host function failed: {cause}", export=export, cause=cause
+        )
+    return PluginCallError(f"{export}: {message}", export=export, plugin_message=message)
+
+
+# --------------------------------------------------------------------------- instances
+
+
+class Instance:
+    """One `extism.Plugin`: never used by two threads at once (the pool hands it to one)."""
+
+    __slots__ = ("id", "plugin")
+
+    def __init__(self, compiled: Any) -> None:
+        self.plugin = extism.Plugin(compiled, functions=[])
+        self.id = str(self.plugin.id)
+
+
+class InstancePool:
+    """Instances of one compiled module, checked out by one thread at a time.
+
+    An idle instance is reused (LIFO, so a busy thread keeps a warm one); when none is idle a
+    new one is made from the compiled module (a fraction of a millisecond). Instances that
+    trapped, timed out or ran out of memory are dropped, not returned.
+    """
+
+    def __init__(self, compiled: Any, max_idle: int) -> None:
+        self._compiled = compiled
+        self._max_idle = max_idle
+        self._idle: list[Instance] = []
+        self._lock = threading.Lock()
+        self.closed = False
+        self.created = 0
+
+    def acquire(self) -> Instance:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+            if self.closed:
+                from .errors import PluginClosedError
+
+                raise PluginClosedError("the plugin is closed")
+            self.created += 1
+        try:
+            return Instance(self._compiled)
+        except extism.Error as exc:
+            raise PluginLoadError(f"could not instantiate the plugin: {exc}") from None
+
+    def release(self, instance: Instance) -> None:
+        with self._lock:
+            if not self.closed and len(self._idle) < self._max_idle:
+                self._idle.append(instance)
+
+    def close(self) -> None:
+        with self._lock:
+            self.closed = True
+            self._idle.clear()
+
+
+def compile_module(
+    wasm: bytes,
+    *,
+    wasi: bool,
+    allowed_hosts: Iterable[str],
+    config: Mapping[str, str],
+    timeout_ms: int | None,
+    max_pages: int | None,
+    max_http_response_bytes: int | None,
+) -> Any:
+    """An `extism.extism.CompiledPlugin` with this manifest (compile once, instantiate often)."""
+    manifest: dict[str, Any] = {
+        "wasm": [{"data": wasm}],
+        "allowed_hosts": sorted(set(allowed_hosts)),
+        "config": dict(config),
+    }
+    if timeout_ms is not None:
+        manifest["timeout_ms"] = timeout_ms
+    memory: dict[str, int] = {}
+    if max_pages is not None:
+        memory["max_pages"] = max_pages
+    if max_http_response_bytes is not None:
+        memory["max_http_response_bytes"] = max_http_response_bytes
+    if memory:
+        manifest["memory"] = memory
+    try:
+        return CompiledPlugin(manifest, wasi=wasi, functions=[])
+    except extism.Error as exc:
+        raise PluginLoadError(f"could not compile the plugin: {exc}") from None

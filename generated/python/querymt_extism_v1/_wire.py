@@ -1,0 +1,64 @@
+"""Wire-level building blocks shared by the models: the base model and scalar types.
+
+Generated from querymt-extism-v1; do not edit.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Self, TypeAlias
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+JsonValue: TypeAlias = Any
+"""Any JSON value (`json` in the spec), passed through untouched."""
+
+
+class WireModel(BaseModel):
+    """Base of every struct: validates wire names (and aliases) or Python names, dumps wire names.
+
+    Unknown keys are ignored, as serde does; `None` is written as `null`.
+    """
+
+    model_config = ConfigDict(
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+        extra="ignore",
+    )
+
+    @classmethod
+    def from_wire(cls, data: str | bytes | bytearray) -> Self:
+        """Parses wire JSON as serde does: wire names and aliases only, not Python names."""
+        return cls.model_validate_json(data, by_alias=True, by_name=False)
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON-compatible dict this model is on the wire."""
+        return self.model_dump(mode="json", by_alias=True)
+
+    def to_wire_json(self) -> bytes:
+        """The compact JSON bytes this model is on the wire."""
+        return self.model_dump_json(by_alias=True).encode()
+
+
+U8 = Annotated[int, Field(ge=0, le=255)]
+"""`u8` on the wire: an integer in [0, 255]."""
+U16 = Annotated[int, Field(ge=0, le=65535)]
+"""`u16` on the wire: an integer in [0, 65535]."""
+U32 = Annotated[int, Field(ge=0, le=4294967295)]
+"""`u32` on the wire: an integer in [0, 4294967295]."""
+U64 = Annotated[int, Field(ge=0, le=18446744073709551615)]
+"""`u64` on the wire: an integer in [0, 18446744073709551615]."""
+I32 = Annotated[int, Field(ge=-2147483648, le=2147483647)]
+"""`i32` on the wire: an integer in [-2147483648, 2147483647]."""
+I64 = Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)]
+"""`i64` on the wire: an integer in [-9223372036854775808, 9223372036854775807]."""
+
+
+def _bytes_as_list(value: Any) -> Any:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return list(bytes(value))
+    return value
+
+
+Bytes = Annotated[list[U8], BeforeValidator(_bytes_as_list)]
+"""`bytes` on the wire: a JSON array of integers 0-255; `bytes` values are accepted too."""

@@ -1,0 +1,637 @@
+"""`QuerymtExtismPlugin`: load and call a plugin of QueryMT Extism plugin ABI v1.
+
+Generated from querymt-extism-v1; do not edit.
+
+    from querymt_extism_v1 import QuerymtExtismPlugin
+
+    with QuerymtExtismPlugin.open("plugin.wasm", {"api_key": "..."}) as plugin:
+        print(plugin.info.name, plugin.list_models())
+
+The module is compiled once; calls run on a pool of instances made from it, one thread per
+instance at a time, so one plugin object may be shared by any number of threads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Generic, TypeVar
+from urllib.parse import urlsplit
+
+import extism  # type: ignore[import-untyped]
+import jsonschema  # type: ignore[import-untyped]
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from ._runtime import (
+    LOG_TAP,
+    Instance,
+    InstancePool,
+    Redactor,
+    classify,
+    compile_module,
+    read_wasm_header,
+    secret_values,
+)
+from ._wire import JsonValue
+from .errors import (
+    ConfigError,
+    InputValidationError,
+    MissingExportError,
+    OutputValidationError,
+    PluginError,
+    PluginLoadError,
+)
+from .models import (
+    ChatMessage,
+    CompletionRequest,
+    CompletionResponse,
+    ExtismChatRequest,
+    ExtismChatResponse,
+    ExtismCompleteRequest,
+    ExtismEmbedRequest,
+    Tool,
+)
+
+ABI_NAME = "querymt-extism"
+ABI_VERSION = 1
+REQUIRED_EXPORTS: tuple[str, ...] = (
+    "name",
+    "config_schema",
+    "from_config",
+    "list_models",
+    "chat",
+    "embed",
+    "complete",
+)
+OPTIONAL_EXPORTS: tuple[str, ...] = (
+    "base_url",
+    "api_key_name",
+)
+PROBE_INPUT = b"null"
+"""What exports that take no argument receive.
+
+Exports that take no argument (`name`, `base_url`, `api_key_name`, `config_schema`)
+receive the 4 bytes `null`; plugins ignore them.
+"""
+
+DEFAULT_TIMEOUT_MS = 60_000
+"""Manifest `timeout_ms` unless the caller says otherwise: no call runs longer than a minute."""
+DEFAULT_MAX_PAGES = 1024
+"""Manifest `memory.max_pages` (64 KiB each): 64 MiB of plugin memory at most."""
+DEFAULT_MAX_HTTP_RESPONSE_BYTES = 16 * 1024 * 1024
+"""Manifest `memory.max_http_response_bytes`: larger HTTP responses fail the call."""
+
+ConfigT = TypeVar("ConfigT", bound="Mapping[str, Any] | BaseModel")
+NewConfigT = TypeVar("NewConfigT", bound="Mapping[str, Any] | BaseModel")
+
+
+class _UseConfig:
+    def __repr__(self) -> str:
+        return "<the plugin's configuration>"
+
+
+_CONFIG: Any = _UseConfig()
+_OUT_FROM_CONFIG: TypeAdapter[JsonValue] = TypeAdapter(JsonValue)
+_OUT_LIST_MODELS: TypeAdapter[list[str]] = TypeAdapter(list[str])
+_OUT_CHAT: TypeAdapter[ExtismChatResponse] = TypeAdapter(ExtismChatResponse)
+_OUT_EMBED: TypeAdapter[list[list[float]]] = TypeAdapter(list[list[float]])
+_OUT_COMPLETE: TypeAdapter[CompletionResponse] = TypeAdapter(CompletionResponse)
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """What loading found out about the plugin (the probe's answers and the module's exports)."""
+
+    name: str
+    """The plugin's display name (`name` export)."""
+    base_url: str | None
+    """The provider's default base URL (`base_url` export), if it gave a valid one."""
+    exports: frozenset[str]
+    """The spec's exports the module has."""
+    missing: frozenset[str]
+    """The spec's optional exports the module lacks (a required one missing fails the load)."""
+    extra_exports: tuple[str, ...]
+    """Functions the module exports beyond the spec."""
+    config_schema: dict[str, Any]
+    """The JSON Schema of the plugin's configuration (`config_schema` export)."""
+    allowed_hosts: tuple[str, ...]
+    """The hosts the plugin's HTTP requests may reach."""
+    wasi: bool
+    """Whether the module imports WASI (and so runs with WASI enabled)."""
+
+
+def _host_of(url: Any) -> str | None:
+    if not isinstance(url, str):
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return parts.hostname
+
+
+def _config_json(config: Any) -> Any:
+    if isinstance(config, BaseModel):
+        return config.model_dump(mode="json", by_alias=True)
+    if isinstance(config, Mapping):
+        return json.loads(json.dumps(dict(config)))
+    raise ConfigError("the configuration must be a mapping or a pydantic model")
+
+
+def prune_config(config: Any, schema: Any) -> Any:
+    """Drops keys the schema's `properties` do not list, recursively (the v1 host does this)."""
+    if not isinstance(config, dict) or not isinstance(schema, dict):
+        return config
+    properties = schema.get("properties")
+    if not isinstance(properties, dict):
+        return config
+    return {
+        key: prune_config(value, properties[key])
+        for key, value in config.items()
+        if key in properties
+    }
+
+
+def _schema_problems(config: Any, schema: dict[str, Any]) -> list[str]:
+    """Where and why `config` fails `schema`, quoting no value (values may be secrets)."""
+    try:
+        cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
+        cls.check_schema(schema)
+        validator = cls(schema)
+    except jsonschema.SchemaError as exc:
+        return [f"the plugin's config_schema is not a valid JSON Schema ({exc.validator})"]
+    problems = []
+    for error in sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path)):
+        where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+        if error.validator == "required":
+            missing = [n for n in error.validator_value if n not in (error.instance or {})]
+            problems.append(f"{where}: missing required key(s) {', '.join(missing)}")
+        elif error.validator == "additionalProperties":
+            problems.append(f"{where}: has keys the schema does not allow")
+        elif error.validator in ("type", "enum", "const", "format", "pattern"):
+            problems.append(f"{where}: fails {error.validator!r} ({error.validator_value!r})")
+        else:
+            problems.append(f"{where}: fails {error.validator!r}")
+    return problems
+
+
+def _summarize(exc: ValidationError) -> tuple[str, ...]:
+    return tuple(
+        f"{'/'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}"
+        for err in exc.errors(include_input=False, include_url=False)
+    )
+
+
+class QuerymtExtismPlugin(Generic[ConfigT]):
+    """A loaded plugin of QueryMT Extism plugin ABI v1, with one typed method per export.
+
+    Open it with `QuerymtExtismPlugin.open(path_or_bytes, config)`. The configuration (a dict or
+    a pydantic model) is pruned of keys the plugin's `config_schema` does not list, checked
+    against that schema, accepted by the plugin's `from_config`, and then sent as `cfg` with
+    every call. Safe to share between threads.
+    """
+
+    REQUIRED_EXPORTS: ClassVar[tuple[str, ...]] = REQUIRED_EXPORTS
+    OPTIONAL_EXPORTS: ClassVar[tuple[str, ...]] = OPTIONAL_EXPORTS
+
+    def __init__(
+        self,
+        *,
+        info: PluginInfo,
+        pool: InstancePool,
+        config: ConfigT | None,
+        config_json: Any,
+    ) -> None:
+        """Use `open()`; this only assembles an already loaded plugin."""
+        self.info = info
+        self._pool = pool
+        self._config = config
+        self._cfg = config_json
+        self._redact = Redactor(secret_values(config_json))
+
+    # ----------------------------------------------------------------------- loading
+
+    @classmethod
+    def open(
+        cls,
+        wasm: str | os.PathLike[str] | bytes,
+        config: ConfigT | None = None,
+        *,
+        allowed_hosts: tuple[str, ...] | list[str] = (),
+        timeout_ms: int | None = DEFAULT_TIMEOUT_MS,
+        max_pages: int | None = DEFAULT_MAX_PAGES,
+        max_http_response_bytes: int | None = DEFAULT_MAX_HTTP_RESPONSE_BYTES,
+        manifest_config: Mapping[str, str] | None = None,
+        inherit_env: bool = True,
+        max_idle_instances: int | None = None,
+        check_config: bool = True,
+    ) -> QuerymtExtismPlugin[ConfigT]:
+        """Loads a plugin the way the spec's host does, then checks `config` if given.
+
+        Read the .wasm file named in the provider's configuration. Build a probe
+        instance: WASI on, no allowed hosts, the host's environment variables as
+        manifest config. Call `name`; failure fails the load. Call `base_url`; keep its
+        host if it answers with a URL. Drop the probe and build the final instance with
+        the allowed hosts below.
+
+        - `allowed_hosts`: hosts added to the host of the plugin's `base_url` and the host of a
+          `base_url` key in `config`.
+        - `manifest_config`: manifest `config` entries (plugins read them with `config::get`);
+          with `inherit_env` (the spec's behaviour) the process environment comes first.
+        - `timeout_ms`, `max_pages`, `max_http_response_bytes`: manifest limits (None: none).
+        - `check_config`: call `from_config` with the configuration now, as the host does.
+        """
+        LOG_TAP.install()
+        if isinstance(wasm, bytes | bytearray | memoryview):
+            data = bytes(wasm)
+        else:
+            try:
+                data = Path(wasm).read_bytes()
+            except OSError as exc:
+                raise PluginLoadError(f"cannot read {wasm}: {exc.strerror}") from None
+        try:
+            header = read_wasm_header(data)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise PluginLoadError(f"not a WebAssembly module: {exc}") from None
+        env: dict[str, str] = dict(os.environ) if inherit_env else {}
+        env.update(manifest_config or {})
+        limits: dict[str, Any] = {
+            "timeout_ms": timeout_ms,
+            "max_pages": max_pages,
+            "max_http_response_bytes": max_http_response_bytes,
+        }
+        functions = header.function_exports
+        present = frozenset(e for e in REQUIRED_EXPORTS + OPTIONAL_EXPORTS if e in functions)
+        missing_required = tuple(e for e in REQUIRED_EXPORTS if e not in present)
+        if missing_required:
+            raise MissingExportError(
+                f"not a {ABI_NAME} v{ABI_VERSION} plugin: missing export(s) "
+                + ", ".join(missing_required),
+                missing=missing_required,
+            )
+        config_json = None if config is None else _config_json(config)
+        redact = Redactor(secret_values(config_json))
+
+        # The probe: no allowed hosts, the manifest config.
+        probe_pool = InstancePool(
+            compile_module(data, wasi=header.needs_wasi, allowed_hosts=(), config=env, **limits),
+            max_idle=1,
+        )
+        probe = cls(
+            info=PluginInfo("", None, present, frozenset(), (), {}, (), header.needs_wasi),
+            pool=probe_pool,
+            config=None,
+            config_json=None,
+        )
+        probe._redact = redact
+        try:
+            name = probe._probe_text("name")
+        except PluginError as exc:
+            raise PluginLoadError(f"the plugin's `name` failed: {exc.message}") from None
+        base_url = None
+        if "base_url" in present:
+            try:
+                candidate = probe._probe_text("base_url")
+            except PluginError:
+                candidate = None
+            base_url = candidate if _host_of(candidate) else None
+        try:
+            schema_text = probe._probe_text("config_schema")
+            schema = json.loads(schema_text)
+        except (PluginError, ValueError) as exc:
+            message = exc.message if isinstance(exc, PluginError) else "not JSON"
+            raise PluginLoadError(f"the plugin's `config_schema` failed: {message}") from None
+        if not isinstance(schema, dict):
+            raise PluginLoadError("the plugin's `config_schema` is not a JSON object")
+        probe_pool.close()
+
+        if config_json is not None:
+            config_json = prune_config(config_json, schema)
+        hosts = {h for h in (_host_of(base_url), *allowed_hosts) if h}
+        if isinstance(config_json, dict):
+            configured = _host_of(config_json.get("base_url"))
+            if configured:
+                hosts.add(configured)
+        info = PluginInfo(
+            name=name,
+            base_url=base_url,
+            exports=present,
+            missing=frozenset(OPTIONAL_EXPORTS) - present,
+            extra_exports=tuple(sorted(functions - present)),
+            config_schema=schema,
+            allowed_hosts=tuple(sorted(hosts)),
+            wasi=header.needs_wasi,
+        )
+        compiled = compile_module(
+            data, wasi=header.needs_wasi, allowed_hosts=info.allowed_hosts, config=env, **limits
+        )
+        pool = InstancePool(compiled, max_idle=max_idle_instances or max(4, os.cpu_count() or 1))
+        plugin = cls(info=info, pool=pool, config=config, config_json=None)
+        if config is not None:
+            plugin = plugin._bind(config, config_json, check=check_config)
+        return plugin
+
+    def with_config(
+        self, config: NewConfigT, *, check: bool = True
+    ) -> QuerymtExtismPlugin[NewConfigT]:
+        """The same loaded plugin (sharing its instances) with another configuration."""
+        return self._bind(
+            config, prune_config(_config_json(config), self.info.config_schema), check=check
+        )
+
+    def _bind(
+        self, config: NewConfigT, config_json: Any, *, check: bool
+    ) -> QuerymtExtismPlugin[NewConfigT]:
+        redact = Redactor(secret_values(config_json))
+        problems = _schema_problems(config_json, self.info.config_schema)
+        if problems:
+            raise ConfigError(
+                redact(
+                    "the configuration does not match the plugin's config_schema: "
+                    + "; ".join(problems)
+                )
+            )
+        bound = QuerymtExtismPlugin[NewConfigT](
+            info=self.info, pool=self._pool, config=config, config_json=config_json
+        )
+        if check:
+            bound.from_config()
+        return bound
+
+    # ----------------------------------------------------------------------- state
+
+    @property
+    def config(self) -> ConfigT | None:
+        """The configuration as given (unpruned)."""
+        return self._config
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        """The spec's optional exports this plugin has."""
+        return self.info.exports & frozenset(OPTIONAL_EXPORTS)
+
+    def has_export(self, export: str) -> bool:
+        return export in self.info.exports
+
+    def close(self) -> None:
+        """Drops the plugin's instances; later calls raise PluginClosedError."""
+        self._pool.close()
+
+    def __enter__(self) -> QuerymtExtismPlugin[ConfigT]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.info.name!r}>"
+
+    # ----------------------------------------------------------------------- calling
+
+    def call_raw(self, export: str, data: bytes) -> bytes:
+        """Calls any export with raw bytes; failures raise the typed errors of `errors`."""
+        pool = self._pool
+        instance = pool.acquire()
+        try:
+            output: bytes = instance.plugin.call(export, data)
+        except extism.Error as exc:
+            failure = str(exc.args[0]) if exc.args else ""
+        else:
+            pool.release(instance)
+            return output
+        raise self._failure(export, failure, instance)
+
+    def _failure(self, export: str, message: str, instance: Instance) -> PluginError:
+        error = classify(export, message, LOG_TAP.take(instance.id), self._redact)
+        if error.instance_reusable:
+            self._pool.release(instance)
+        # else: it trapped mid-call (its memory may be inconsistent); the pool makes a new one
+        return error
+
+    def _require_export(self, export: str) -> None:
+        if export not in self.info.exports:
+            raise MissingExportError(
+                f"{export}: this plugin does not export it (optional in {ABI_NAME} v{ABI_VERSION})",
+                export=export,
+            )
+
+    def _require_config(self) -> Any:
+        if self._cfg is None:
+            raise ConfigError("this call sends the configuration: open the plugin with a config")
+        return self._cfg
+
+    def _probe_text(self, export: str) -> str:
+        return self._text(export, self.call_raw(export, PROBE_INPUT))
+
+    def _text(self, export: str, output: bytes) -> str:
+        try:
+            return output.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise OutputValidationError(
+                f"{export}: output is not UTF-8 ({exc.reason} at byte {exc.start})",
+                export=export,
+                errors=(exc.reason,),
+            ) from None
+
+    def _json(self, export: str, adapter: TypeAdapter[Any], output: bytes) -> Any:
+        try:
+            return adapter.validate_json(output, by_alias=True, by_name=False)
+        except ValidationError as exc:
+            errors = _summarize(exc)
+            raise OutputValidationError(
+                self._redact(f"{export}: output violates the spec: " + "; ".join(errors[:5])),
+                export=export,
+                errors=tuple(self._redact(e) for e in errors),
+            ) from None
+
+    def _encode(self, export: str, value: Any) -> bytes:
+        try:
+            return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+        except (TypeError, ValueError) as exc:
+            raise InputValidationError(
+                f"{export}: input is not JSON: {exc}", export=export
+            ) from None
+
+    # ----------------------------------------------------------------------- exports
+
+    def name(
+        self,
+    ) -> str:
+        """The plugin's display name (`name = ...` in the macro).
+
+        Export `name` (required). Input: Not read; the host sends `null`.
+        Output: The display name.
+        """
+        data = PROBE_INPUT
+        output = self.call_raw("name", data)
+        return self._text("name", output)
+
+    def base_url(
+        self,
+    ) -> str:
+        """The provider's default API base URL.
+
+        Export `base_url` (optional). Input: Not read; the host sends `null`.
+        Output: An absolute URL.
+        """
+        self._require_export("base_url")
+        data = PROBE_INPUT
+        output = self.call_raw("base_url", data)
+        return self._text("base_url", output)
+
+    def api_key_name(
+        self,
+    ) -> str | None:
+        """The environment variable that holds the provider's API key, if it has one.
+
+        Export `api_key_name` (optional). Input: Not read; the host sends `null`.
+        Output: The variable name, or empty output when the provider takes no key.
+        """
+        self._require_export("api_key_name")
+        data = PROBE_INPUT
+        output = self.call_raw("api_key_name", data)
+        return self._text("api_key_name", output) if output else None
+
+    def config_schema(
+        self,
+    ) -> str:
+        """The JSON Schema of the plugin's configuration.
+
+        Export `config_schema` (required). Input: Not read; the host sends `null`.
+        Output: A JSON Schema document as raw text: the root object, without `$schema` or
+        `definitions`.
+        """
+        data = PROBE_INPUT
+        output = self.call_raw("config_schema", data)
+        return self._text("config_schema", output)
+
+    def from_config(
+        self,
+        config: ConfigT | Mapping[str, Any] | None = None,
+    ) -> JsonValue:
+        """Validates a configuration and returns it normalized.
+
+        Export `from_config` (required). Input: The configuration to check.
+        Output: The configuration, re-serialized with defaults filled in.
+        """
+        if config is None:
+            cfg = self._require_config()
+        else:
+            cfg = prune_config(_config_json(config), self.info.config_schema)
+        data = self._encode("from_config", cfg)
+        output = self.call_raw("from_config", data)
+        result: JsonValue = self._json("from_config", _OUT_FROM_CONFIG, output)
+        return result
+
+    def list_models(
+        self,
+        payload: JsonValue = _CONFIG,
+    ) -> list[str]:
+        """Lists the models the provider offers.
+
+        Export `list_models` (required). Input: The configuration object (untyped).
+        Output: Model identifiers.
+        """
+        if payload is _CONFIG:
+            payload = self._require_config()
+        data = self._encode("list_models", payload)
+        output = self.call_raw("list_models", data)
+        result: list[str] = self._json("list_models", _OUT_LIST_MODELS, output)
+        return result
+
+    def chat(
+        self,
+        messages: list[ChatMessage],
+        tools: list[Tool] | None = None,
+    ) -> ExtismChatResponse:
+        """Sends a conversation, with optional tools, and returns the model's answer.
+
+        Export `chat` (required). Input: The configuration and the conversation.
+        Output: The model's answer.
+        """
+        try:
+            request = ExtismChatRequest(
+                cfg=self._require_config(),
+                messages=messages,
+                tools=tools,
+            )
+        except ValidationError as exc:
+            raise InputValidationError(
+                self._redact("chat: invalid input: " + "; ".join(_summarize(exc))),
+                export="chat",
+            ) from None
+        data = request.model_dump_json(by_alias=True).encode()
+        output = self.call_raw("chat", data)
+        result: ExtismChatResponse = self._json("chat", _OUT_CHAT, output)
+        return result
+
+    def embed(
+        self,
+        inputs: list[str],
+    ) -> list[list[float]]:
+        """Embeds texts as vectors.
+
+        Export `embed` (required). Input: The configuration and the texts.
+        Output: One vector per input, in order.
+        """
+        try:
+            request = ExtismEmbedRequest(
+                cfg=self._require_config(),
+                inputs=inputs,
+            )
+        except ValidationError as exc:
+            raise InputValidationError(
+                self._redact("embed: invalid input: " + "; ".join(_summarize(exc))),
+                export="embed",
+            ) from None
+        data = request.model_dump_json(by_alias=True).encode()
+        output = self.call_raw("embed", data)
+        result: list[list[float]] = self._json("embed", _OUT_EMBED, output)
+        return result
+
+    def complete(
+        self,
+        req: CompletionRequest,
+    ) -> CompletionResponse:
+        """Completes a prompt.
+
+        Export `complete` (required). Input: The configuration and the request.
+        Output: The completion.
+        """
+        try:
+            request = ExtismCompleteRequest(
+                cfg=self._require_config(),
+                req=req,
+            )
+        except ValidationError as exc:
+            raise InputValidationError(
+                self._redact("complete: invalid input: " + "; ".join(_summarize(exc))),
+                export="complete",
+            ) from None
+        data = request.model_dump_json(by_alias=True).encode()
+        output = self.call_raw("complete", data)
+        result: CompletionResponse = self._json("complete", _OUT_COMPLETE, output)
+        return result
+
+
+Plugin = QuerymtExtismPlugin
+"""A shorter name for `QuerymtExtismPlugin`."""
+
+__all__ = [
+    "ABI_NAME",
+    "ABI_VERSION",
+    "DEFAULT_MAX_HTTP_RESPONSE_BYTES",
+    "DEFAULT_MAX_PAGES",
+    "DEFAULT_TIMEOUT_MS",
+    "OPTIONAL_EXPORTS",
+    "REQUIRED_EXPORTS",
+    "Plugin",
+    "PluginInfo",
+    "QuerymtExtismPlugin",
+    "prune_config",
+]

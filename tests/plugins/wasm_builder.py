@@ -1,0 +1,254 @@
+"""A tiny assembler for Extism guest modules, written byte by byte (no WAT toolchain needed).
+
+It builds the deliberately broken or scripted plugins the fault-matrix tests need: each
+export runs a short script of steps (`Output`, `Error`, `Trap`, `Loop`, `Http`, `Alloc`,
+`Echo`) against the Extism guest ABI imported from `extism:host/env`. Modules built here
+import no WASI, so they load with `wasi=False` too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+I32, I64 = 0x7F, 0x7E
+
+# (name, params, results) of the Extism kernel imports a script may use.
+_IMPORTS: tuple[tuple[str, tuple[int, ...], tuple[int, ...]], ...] = (
+    ("alloc", (I64,), (I64,)),
+    ("store_u8", (I64, I32), ()),
+    ("output_set", (I64, I64), ()),
+    ("error_set", (I64,), ()),
+    ("http_request", (I64, I64), (I64,)),
+    ("length", (I64,), (I64,)),
+    ("input_length", (), (I64,)),
+    ("input_load_u8", (I64,), (I32,)),
+)
+_FN = {name: index for index, (name, _, _) in enumerate(_IMPORTS)}
+
+
+def _uleb(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def _sleb(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        done = (value == 0 and not byte & 0x40) or (value == -1 and byte & 0x40)
+        out.append(byte if done else byte | 0x80)
+        if done:
+            return bytes(out)
+
+
+def _name(text: str) -> bytes:
+    raw = text.encode()
+    return _uleb(len(raw)) + raw
+
+
+def _vec(items: Sequence[bytes]) -> bytes:
+    return _uleb(len(items)) + b"".join(items)
+
+
+def _section(section_id: int, payload: bytes) -> bytes:
+    return bytes([section_id]) + _uleb(len(payload)) + payload
+
+
+def _call(name: str) -> bytes:
+    return b"\x10" + _uleb(_FN[name])
+
+
+def _i64(value: int) -> bytes:
+    return b"\x42" + _sleb(value)
+
+
+def _i32(value: int) -> bytes:
+    return b"\x41" + _sleb(value)
+
+
+_LOCAL_GET, _LOCAL_SET = b"\x20", b"\x21"
+
+
+def _block_from_bytes(data: bytes) -> bytes:
+    """Code leaving, in local 0, an Extism block that holds `data`."""
+    code = _i64(len(data)) + _call("alloc") + _LOCAL_SET + b"\x00"
+    for offset, byte in enumerate(data):
+        code += _LOCAL_GET + b"\x00" + _i64(offset) + b"\x7c" + _i32(byte) + _call("store_u8")
+    return code
+
+
+# --------------------------------------------------------------------------- steps
+
+
+@dataclass(frozen=True)
+class Output:
+    """Set the output to these bytes."""
+
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Error:
+    """Set this error message and return `code`."""
+
+    message: bytes
+    code: int = -1
+
+
+@dataclass(frozen=True)
+class ReturnCode:
+    """Return a non-zero code without setting an error."""
+
+    code: int
+
+
+@dataclass(frozen=True)
+class Trap:
+    """Execute `unreachable`."""
+
+
+@dataclass(frozen=True)
+class Loop:
+    """Spin forever (only a timeout ends it)."""
+
+
+@dataclass(frozen=True)
+class Alloc:
+    """Allocate `size` bytes of Extism memory (fails past the memory limit)."""
+
+    size: int
+
+
+@dataclass(frozen=True)
+class Http:
+    """Call `http_request` with this JSON request and no body; the response body is the output."""
+
+    request: bytes
+
+
+@dataclass(frozen=True)
+class Echo:
+    """Copy the input to the output unchanged (the input block is reused as output)."""
+
+
+Step = Output | Error | ReturnCode | Trap | Loop | Alloc | Http | Echo
+
+
+def _step_code(step: Step) -> bytes:
+    match step:
+        case Output(data):
+            return (
+                _block_from_bytes(data)
+                + _LOCAL_GET
+                + b"\x00"
+                + _i64(len(data))
+                + _call("output_set")
+            )
+        case Error(message, code):
+            return _block_from_bytes(message) + _LOCAL_GET + b"\x00" + _call("error_set") + (
+                _i32(code) + b"\x0f"
+            )
+        case ReturnCode(code):
+            return _i32(code) + b"\x0f"
+        case Trap():
+            return b"\x00"
+        case Loop():
+            return b"\x03\x40\x0c\x00\x0b"  # loop (br 0) end
+        case Alloc(size):
+            return _i64(size) + _call("alloc") + b"\x1a"
+        case Http(request):
+            return (
+                _block_from_bytes(request)
+                + _LOCAL_GET
+                + b"\x00"
+                + _i64(0)
+                + _call("http_request")
+                + _LOCAL_SET
+                + b"\x00"
+                + _LOCAL_GET
+                + b"\x00"
+                + _LOCAL_GET
+                + b"\x00"
+                + _call("length")
+                + _call("output_set")
+            )
+        case Echo():
+            # local0 = alloc(n); for i in 0..n: store_u8(local0 + i, input_load_u8(i))
+            n = _call("input_length")
+            return (
+                n
+                + _call("alloc")
+                + _LOCAL_SET
+                + b"\x00"
+                + _i64(0)
+                + _LOCAL_SET
+                + b"\x01"
+                + b"\x02\x40\x03\x40"  # block, loop
+                + _LOCAL_GET
+                + b"\x01"
+                + n
+                + b"\x5a"  # i64.ge_u
+                + b"\x0d\x01"  # br_if 1 (exit block)
+                + _LOCAL_GET
+                + b"\x00"
+                + _LOCAL_GET
+                + b"\x01"
+                + b"\x7c"
+                + _LOCAL_GET
+                + b"\x01"
+                + _call("input_load_u8")
+                + _call("store_u8")
+                + _LOCAL_GET
+                + b"\x01"
+                + _i64(1)
+                + b"\x7c"
+                + _LOCAL_SET
+                + b"\x01"
+                + b"\x0c\x00"  # br 0 (loop)
+                + b"\x0b\x0b"  # end loop, end block
+                + _LOCAL_GET
+                + b"\x00"
+                + n
+                + _call("output_set")
+            )
+
+
+def build_module(exports: Mapping[str, Iterable[Step]]) -> bytes:
+    """A module whose export `name` runs its steps in order, then returns 0."""
+    types = [
+        b"\x60" + _vec([bytes([p]) for p in params]) + _vec([bytes([r]) for r in results])
+        for _, params, results in _IMPORTS
+    ]
+    export_type = len(types)
+    types.append(b"\x60\x00\x01" + bytes([I32]))  # () -> i32
+    imports = [
+        _name("extism:host/env") + _name(name) + b"\x00" + _uleb(index)
+        for index, (name, _, _) in enumerate(_IMPORTS)
+    ]
+    names = sorted(exports)
+    functions = [_uleb(export_type) for _ in names]
+    export_entries = [
+        _name(name) + b"\x00" + _uleb(len(_IMPORTS) + index) for index, name in enumerate(names)
+    ]
+    bodies = []
+    for name in names:
+        code = b"".join(_step_code(step) for step in exports[name]) + _i32(0) + b"\x0b"
+        body = _vec([_uleb(2) + bytes([I64])]) + code  # two i64 locals
+        bodies.append(_uleb(len(body)) + body)
+    return (
+        b"\x00asm\x01\x00\x00\x00"
+        + _section(1, _vec(types))
+        + _section(2, _vec(imports))
+        + _section(3, _vec(functions))
+        + _section(7, _vec(export_entries))
+        + _section(10, _vec(bodies))
+    )
