@@ -184,6 +184,10 @@ def dcg_aliases(spec: ir.Spec) -> dict[str, Any]:
             continue
         for field in type_def.fields:
             key = f"{type_def.name}.{field.wire_name}"
+            if field.skip_if_null:
+                raise NotImplementedError(
+                    f"{key}: skip_if_null is not supported by the Python target yet"
+                )
             if field.aliases and field.renamed:
                 raise NotImplementedError(
                     f"{key}: a field both renamed and aliased is not supported by the Python target"

@@ -5,9 +5,9 @@ Generated from querymt-extism-v1; do not edit.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Self, TypeAlias
+from typing import Annotated, Any, ClassVar, Self, TypeAlias
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 JsonValue: TypeAlias = Any
 """Any JSON value (`json` in the spec), passed through untouched."""
@@ -25,6 +25,30 @@ class WireModel(BaseModel):
         serialize_by_alias=True,
         extra="ignore",
     )
+
+    _alias_groups: ClassVar[tuple[tuple[str, ...], ...]] = ()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls._alias_groups = tuple(
+            tuple(str(choice) for choice in field.validation_alias.choices)
+            for field in cls.model_fields.values()
+            if isinstance(field.validation_alias, AliasChoices)
+        )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reject_duplicate_aliases(cls, data: Any) -> Any:
+        """serde rejects a field given under two of its accepted names; so do we."""
+        if cls._alias_groups and isinstance(data, dict):
+            for names in cls._alias_groups:
+                present = [name for name in names if name in data]
+                if len(present) > 1:
+                    raise ValueError(
+                        f"duplicate field: {' and '.join(present)} name the same field"
+                    )
+        return data
 
     @classmethod
     def from_wire(cls, data: str | bytes | bytearray) -> Self:
