@@ -34,12 +34,16 @@ def _fail(message: str, code: int) -> typer.Exit:
 @app.command("generate")
 def generate_command(
     check: Annotated[
-        bool, typer.Option("--check", help="Render in memory; exit 1 with a diff if generated/ is stale.")
+        bool,
+        typer.Option(
+            "--check", help="Render in memory; exit 1 with a diff if generated/ is stale."
+        ),
     ] = False,
     spec_dir: Annotated[Path, typer.Option(help="Directory of spec *.yaml files.")] = SPEC_DIR,
     out_dir: Annotated[Path, typer.Option(help="Directory the outputs go to.")] = GENERATED_DIR,
     full: Annotated[
-        bool, typer.Option("--full", help="Always render, even when nothing changed since the last run.")
+        bool,
+        typer.Option("--full", help="Always render, even when nothing changed since the last run."),
     ] = False,
 ) -> None:
     """Render every spec into generated/ (only changed files are rewritten)."""
@@ -47,7 +51,9 @@ def generate_command(
         outcome = generate(spec_dir=spec_dir, out_dir=out_dir, check=check, use_cache=not full)
     except SpecError as exc:
         count = len(exc.diagnostics)
-        raise _fail(f"{exc.render()}\n{count} error{'s' if count != 1 else ''}; nothing written.", 2) from None
+        raise _fail(
+            f"{exc.render()}\n{count} error{'s' if count != 1 else ''}; nothing written.", 2
+        ) from None
     except (FormattingError, OutputClashError) as exc:
         raise _fail(f"error: {exc}\nnothing written.", 2) from None
     work = outcome.plan
@@ -83,7 +89,9 @@ def validate_command(
             typer.echo(exc.render(), err=True)
             failed += len(exc.diagnostics)
             continue
-        typer.echo(f"{path}: ok ({spec.slug}: {len(spec.types)} types, {len(spec.exports)} exports)")
+        typer.echo(
+            f"{path}: ok ({spec.slug}: {len(spec.types)} types, {len(spec.exports)} exports)"
+        )
     if failed:
         raise _fail(f"{failed} error{'s' if failed != 1 else ''}.", 2)
 

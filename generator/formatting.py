@@ -29,11 +29,13 @@ def format_text(path: str, text: str) -> str:
 
 def format_python(path: str, text: str) -> str:
     import black  # imported here: it is slow to import and only rendering needs it
+    from black.mode import TargetVersion
+    from black.parsing import InvalidInput
 
-    mode = black.Mode(line_length=100, target_versions={black.TargetVersion.PY311})
+    mode = black.Mode(line_length=100, target_versions={TargetVersion.PY311})
     try:
         return black.format_str(text, mode=mode)
-    except black.InvalidInput as exc:
+    except InvalidInput as exc:
         raise FormattingError(f"{path}: generated Python does not parse: {exc}") from None
 
 
@@ -42,9 +44,7 @@ def rustfmt_binary() -> str:
         found = shutil.which(candidate)
         if found:
             return found
-    raise FormattingError(
-        "rustfmt not found; run `make bootstrap-rust` (Debian package: rustfmt)"
-    )
+    raise FormattingError("rustfmt not found; run `make bootstrap-rust` (Debian package: rustfmt)")
 
 
 def format_rust(path: str, text: str) -> str:

@@ -8,10 +8,10 @@ nothing mutates it. Backends dispatch on the type kinds with `match` and end wit
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Literal, TypeAlias
 
-JsonValue: TypeAlias = "None | bool | int | float | str | list[JsonValue] | dict[str, JsonValue]"
+JsonValue: TypeAlias = "bool | int | float | str | list[JsonValue] | dict[str, JsonValue] | None"
 
 PrimitiveName = Literal[
     "string", "bool", "u8", "u16", "u32", "u64", "i32", "i64", "f32", "f64", "bytes", "json"
@@ -46,7 +46,7 @@ INTEGER_RANGES: dict[str, tuple[int, int]] = {
 
 @dataclass(frozen=True)
 class Primitive:
-    """A built-in scalar. `bytes` is `Vec<u8>` (a JSON array of integers); `json` is any JSON value."""
+    """A built-in scalar: `bytes` is `Vec<u8>` (an array of integers), `json` any JSON value."""
 
     name: PrimitiveName
 
@@ -179,7 +179,7 @@ class Variant:
     payload: VariantPayload
 
 
-class Tagging(str, Enum):
+class Tagging(StrEnum):
     """serde's four enum representations."""
 
     EXTERNAL = "external"
@@ -211,7 +211,7 @@ TypeDef: TypeAlias = Struct | EnumType
 # --------------------------------------------------------------------------- exports
 
 
-class Encoding(str, Enum):
+class Encoding(StrEnum):
     """How one side of an export is laid out in bytes."""
 
     IGNORED = "ignored"  # input: any bytes, not read (the host sends `null`); output: empty

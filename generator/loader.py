@@ -109,7 +109,9 @@ def _check_format(data: Any, collector: Collector) -> None:
         collector.error(pointer, message, hint, key=at_key is not None)
 
 
-def _leaf_errors(errors: Iterable[jsonschema.ValidationError]) -> Iterable[jsonschema.ValidationError]:
+def _leaf_errors(
+    errors: Iterable[jsonschema.ValidationError],
+) -> Iterable[jsonschema.ValidationError]:
     for error in errors:
         if error.context and error.validator in ("oneOf", "anyOf"):
             yield jsonschema.exceptions.best_match(error.context)
@@ -125,12 +127,15 @@ def _describe(error: jsonschema.ValidationError) -> tuple[str, str | None, str |
         extra = sorted(k for k in error.instance if k not in allowed)
         key = extra[0]
         close = difflib.get_close_matches(key, allowed, n=1)
-        hint = (f"did you mean '{close[0]}'? " if close else "") + f"Options are: {', '.join(allowed)}"
+        hint = (
+            f"did you mean '{close[0]}'? " if close else ""
+        ) + f"Options are: {', '.join(allowed)}"
         return f"unknown key '{key}'", hint, key
     if error.validator == "required":
         return error.message.replace("is a required property", "is required here"), None, None
     if error.validator == "enum":
-        options = ", ".join(json.dumps(o) for o in error.validator_value)
+        allowed_values = error.validator_value if isinstance(error.validator_value, list) else []
+        options = ", ".join(json.dumps(o) for o in allowed_values)
         return f"{json.dumps(error.instance)} is not allowed here", f"Options are: {options}", None
     if error.validator == "pattern":
         what = schema.get("description") or f"a name matching {error.validator_value}"
@@ -190,13 +195,18 @@ class _Builder:
             ),
             imports=tuple(
                 ir.HostImport(
-                    i["module"], i["name"], tuple(i["params"]), tuple(i["results"]), i["description"]
+                    i["module"],
+                    i["name"],
+                    tuple(i["params"]),
+                    tuple(i["results"]),
+                    i["description"],
                 )
                 for i in self.data.get("imports", [])
             ),
             host=ir.HostBehaviour(
                 load_sequence=tuple(
-                    ir.LoadStep(step["export"], step["description"]) for step in host["load_sequence"]
+                    ir.LoadStep(step["export"], step["description"])
+                    for step in host["load_sequence"]
                 ),
                 allowed_hosts=host["allowed_hosts"],
                 config=host["config"],
@@ -216,7 +226,7 @@ class _Builder:
             self.c.error(
                 pointer,
                 f"{what} '{name}' is a {language} keyword",
-                f"name it e.g. '{what.split()[0]}_{name}' and put `rename: {name}` for the wire name",
+                f"name it e.g. '{what.split()[0]}_{name}' with `rename: {name}` for the wire name",
             )
 
     def _check_type_name(self, name: str, pointer: str) -> None:
@@ -262,7 +272,9 @@ class _Builder:
             )
         return self._enum(name, raw, pointer, params, examples, since)
 
-    def _check_params_used(self, params: tuple[str, ...], refs: list[ir.TypeRef], pointer: str) -> None:
+    def _check_params_used(
+        self, params: tuple[str, ...], refs: list[ir.TypeRef], pointer: str
+    ) -> None:
         used = {p for ref in refs for p in _params_in(ref)}
         for index, param in enumerate(params):
             if param not in used:
@@ -302,7 +314,9 @@ class _Builder:
             has_default = "default" in raw
             required = raw.get("required", not (nullable or has_default))
             if required and has_default:
-                self.c.error(at, f"field '{name}' is required but has a default", "drop one of them")
+                self.c.error(
+                    at, f"field '{name}' is required but has a default", "drop one of them"
+                )
             if raw.get("skip_if_null") and not nullable:
                 self.c.error(
                     join_pointer(at, "skip_if_null"),
@@ -357,7 +371,9 @@ class _Builder:
             seen_wire.setdefault(wire, index)
             payload: ir.VariantPayload
             if "value" in raw_variant:
-                payload = ir.NewtypePayload(self._type(raw_variant["value"], join_pointer(at, "value"), params))
+                payload = ir.NewtypePayload(
+                    self._type(raw_variant["value"], join_pointer(at, "value"), params)
+                )
                 refs.append(payload.type)
             elif "tuple" in raw_variant:
                 items = tuple(
@@ -484,7 +500,7 @@ class _Builder:
                         self.c.error(
                             join_pointer("/types", cycle[0]),
                             "recursive type without indirection: " + " -> ".join(cycle),
-                            "serde and Rust need a list or map on the way round; make one field a list",
+                            "Rust needs a list or map on the way round; make one field a list",
                             key=True,
                         )
                 else:
@@ -538,6 +554,7 @@ def _direct_refs(type_def: ir.TypeDef) -> set[str]:
 def _check_examples(spec: ir.Spec, collector: Collector) -> None:
     """Every example in the spec must validate against the schema generated from it."""
     from generator.targets import jsonschema as schema_target
+    from generator.targets.jsonschema import Side
 
     validators = schema_target.type_validators(spec)
     for type_def in spec.types:
@@ -549,15 +566,20 @@ def _check_examples(spec: ir.Spec, collector: Collector) -> None:
                     f"example does not match type '{type_def.name}': {_short(error)}",
                 )
     for export in spec.exports:
-        for index, example in enumerate(export.examples):
-            for side, value in (("input", example.input), ("output", example.output)):
-                validator = schema_target.validator_for_payload(spec, export, side)
-                if validator is None:
+        for index, export_example in enumerate(export.examples):
+            sides: tuple[tuple[Side, ir.JsonValue], ...] = (
+                ("input", export_example.input),
+                ("output", export_example.output),
+            )
+            for side, value in sides:
+                payload_validator = schema_target.validator_for_payload(spec, export, side)
+                if payload_validator is None:
                     continue
-                for error in validator.iter_errors(value):
+                for error in payload_validator.iter_errors(value):
                     collector.error(
                         join_pointer("/exports", export.name, "examples", index, side),
-                        f"example {side} of '{export.name}' does not match its schema: {_short(error)}",
+                        f"example {side} of '{export.name}' does not match its schema: "
+                        + _short(error),
                     )
 
 

@@ -12,10 +12,59 @@ from typing import Any
 
 # Strict and reserved keywords of Rust 2021 (`r#` cannot escape the first four).
 RUST_KEYWORDS = frozenset(
-    """as async await break const continue crate dyn else enum extern false fn for if impl in
-    let loop match mod move mut pub ref return self Self static struct super trait true type
-    unsafe use where while abstract become box do final macro override priv try typeof unsized
-    virtual yield""".split()
+    [
+        "as",
+        "async",
+        "await",
+        "break",
+        "const",
+        "continue",
+        "crate",
+        "dyn",
+        "else",
+        "enum",
+        "extern",
+        "false",
+        "fn",
+        "for",
+        "if",
+        "impl",
+        "in",
+        "let",
+        "loop",
+        "match",
+        "mod",
+        "move",
+        "mut",
+        "pub",
+        "ref",
+        "return",
+        "self",
+        "Self",
+        "static",
+        "struct",
+        "super",
+        "trait",
+        "true",
+        "type",
+        "unsafe",
+        "use",
+        "where",
+        "while",
+        "abstract",
+        "become",
+        "box",
+        "do",
+        "final",
+        "macro",
+        "override",
+        "priv",
+        "try",
+        "typeof",
+        "unsized",
+        "virtual",
+        "yield",
+    ]
 )
 RUST_UNESCAPABLE = frozenset({"crate", "self", "Self", "super"})
 PYTHON_KEYWORDS = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) - {"_"}

@@ -61,9 +61,7 @@ def _parse(text: str) -> _Parsed:
     return parsed
 
 
-def resolve_type(
-    text: str, *, declared: Mapping[str, int], params: tuple[str, ...]
-) -> TypeRef:
+def resolve_type(text: str, *, declared: Mapping[str, int], params: tuple[str, ...]) -> TypeRef:
     """Parse and resolve `text`.
 
     `declared` maps each declared type to its number of type parameters; `params` are the type
@@ -76,7 +74,7 @@ def _resolve(parsed: _Parsed, declared: Mapping[str, int], params: tuple[str, ..
     name, args = parsed.name, parsed.args
     if name in PRIMITIVE_NAMES:
         _expect_arity(name, args, 0)
-        return Primitive(name)  # type: ignore[arg-type]
+        return Primitive(name)
     if name in CONTAINERS:
         _expect_arity(name, args, 1)
         inner = _resolve(args[0], declared, params)

@@ -47,7 +47,10 @@ class Plan:
             old = _read(self.root / path) or ""
             chunks.extend(
                 difflib.unified_diff(
-                    old.splitlines(keepends=True), [], fromfile=f"a/generated/{path}", tofile="/dev/null"
+                    old.splitlines(keepends=True),
+                    [],
+                    fromfile=f"a/generated/{path}",
+                    tofile="/dev/null",
                 )
             )
         return "".join(line if line.endswith("\n") else line + "\n" for line in chunks)
@@ -92,7 +95,9 @@ def apply(work: Plan) -> None:
     for path, text in work.write.items():
         target = work.root / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        handle, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+        )
         try:
             with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
                 stream.write(text)
@@ -102,7 +107,7 @@ def apply(work: Plan) -> None:
             raise
     for path in work.delete:
         (work.root / path).unlink(missing_ok=True)
-    for path in sorted({(work.root / p).parent for p in work.delete}, reverse=True):
-        while path != work.root and path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
-            path = path.parent
+    for directory in sorted({(work.root / p).parent for p in work.delete}, reverse=True):
+        while directory != work.root and directory.is_dir() and not any(directory.iterdir()):
+            directory.rmdir()
+            directory = directory.parent

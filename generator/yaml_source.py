@@ -34,7 +34,9 @@ def read_yaml(text: str, file: str) -> SourceDocument:
         mark = exc.problem_mark or exc.context_mark
         position = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
-        collector.diagnostics.append(Diagnostic(file, position, "", f"YAML syntax error: {problem}"))
+        collector.diagnostics.append(
+            Diagnostic(file, position, "", f"YAML syntax error: {problem}")
+        )
         return SourceDocument(None, collector)
     if node is None:
         return SourceDocument(None, collector)

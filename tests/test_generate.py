@@ -1,4 +1,4 @@
-"""`generate`: golden output, determinism, minimal rewrites, --check, and failures that touch nothing."""
+"""`generate`: golden output, determinism, minimal rewrites, --check, untouched output on failure."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.pipeline import render_all
 from generator.loader import load_all
+from generator.pipeline import render_all
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "generated"
@@ -98,7 +98,7 @@ def test_check_reports_a_diff_and_exits_1(workspace: tuple[Path, Path]) -> None:
     result = run("generate", "--check", "--spec-dir", str(spec_dir), "--out-dir", str(out_dir))
     assert result.returncode == 1
     assert "--- a/generated/schemas/querymt-extism-v1/name.output.json" in result.stdout
-    assert "-  \"description\": \"The plugin's dizplay name" in result.stdout
+    assert '-  "description": "The plugin\'s dizplay name' in result.stdout
     assert "+++ /dev/null" in result.stdout  # the stale extra file
     assert "generated/ is stale: 1 to write, 1 to delete" in result.stderr
     assert snapshot(out_dir) == before
@@ -153,4 +153,4 @@ def test_unchanged_tree_is_recognised_without_rendering(workspace: tuple[Path, P
     spec.write_text(spec.read_text(encoding="utf-8").replace("Completes a prompt.", "Completes."))
     changed = run("generate", "--check", *args)
     assert changed.returncode == 1
-    assert "+  \"description\": \"Completes. Input" in changed.stdout
+    assert '+  "description": "Completes. Input' in changed.stdout

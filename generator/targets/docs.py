@@ -146,7 +146,9 @@ def _content_form(payload: ir.VariantPayload) -> str | None:
         case ir.TuplePayload(items=items):
             return "[" + ", ".join(ir.format_type(t) for t in items) + "]"
         case ir.StructPayload(fields=fields):
-            return "{" + ", ".join(f'"{f.wire_name}": {ir.format_type(f.type)}' for f in fields) + "}"
+            return (
+                "{" + ", ".join(f'"{f.wire_name}": {ir.format_type(f.type)}' for f in fields) + "}"
+            )
         case _:
             assert_never(payload)
 
@@ -157,9 +159,11 @@ def _type_view(type_def: ir.TypeDef) -> TypeView:
     match type_def:
         case ir.Struct():
             notes = [
-                "Unknown fields are rejected."
-                if type_def.deny_unknown_fields
-                else "Unknown fields are ignored."
+                (
+                    "Unknown fields are rejected."
+                    if type_def.deny_unknown_fields
+                    else "Unknown fields are ignored."
+                )
             ]
             if type_def.type_params:
                 notes.append(

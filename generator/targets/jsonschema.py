@@ -140,7 +140,13 @@ def primitive_schema(name: ir.PrimitiveName) -> Schema:
 
 def _nullable(schema: Schema) -> Schema:
     kind = schema.get("type")
-    if isinstance(kind, str) and set(schema) <= {"type", "minimum", "maximum", "x-rust-type", "items"}:
+    if isinstance(kind, str) and set(schema) <= {
+        "type",
+        "minimum",
+        "maximum",
+        "x-rust-type",
+        "items",
+    }:
         return {**schema, "type": [kind, "null"]}
     if not schema or set(schema) <= {"x-type-param"}:
         return schema  # any JSON value already includes null

@@ -22,7 +22,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from urllib.parse import urlsplit
 
 import extism  # type: ignore[import-untyped]
-import jsonschema  # type: ignore[import-untyped]
+import jsonschema
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ._runtime import (
@@ -169,7 +169,9 @@ def _schema_problems(config: Any, schema: dict[str, Any]) -> list[str]:
     for error in sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path)):
         where = "/".join(str(p) for p in error.absolute_path) or "(root)"
         if error.validator == "required":
-            missing = [n for n in error.validator_value if n not in (error.instance or {})]
+            required = error.validator_value if isinstance(error.validator_value, list) else []
+            present = error.instance if isinstance(error.instance, dict) else {}
+            missing = [n for n in required if n not in present]
             problems.append(f"{where}: missing required key(s) {', '.join(missing)}")
         elif error.validator == "additionalProperties":
             problems.append(f"{where}: has keys the schema does not allow")
