@@ -15,7 +15,8 @@ from typing import assert_never
 
 from generator import ir
 from generator.naming import rust_ident
-from generator.templating import TEMPLATES_DIR, render as render_template
+from generator.templating import TEMPLATES_DIR
+from generator.templating import render as render_template
 
 LIB_NAME = "querymt"
 """The crate's library name: plugins write `querymt::...` whatever the package is called."""
@@ -141,23 +142,21 @@ def _field(owner: str, f: ir.Field, defaults: list[DefaultFnView]) -> FieldView:
     if f.renamed:
         serde.append(f"rename = {json.dumps(f.wire_name)}")
     serde.extend(f"alias = {json.dumps(a)}" for a in f.aliases)
-    if not f.required:
+    if not f.required or f.has_default:
         if f.has_default and f.default is not None:
-            fn = DefaultFnView(
-                name=f"default_{owner.lower()}_{f.name}",
-                type=ty,
-                expr=_rust_literal(f.default, f.type)
-                if not f.nullable
-                else f"Some({_rust_literal(f.default, f.type)})",
-            )
+            literal = _rust_literal(f.default, f.type)
+            expr = f"Some({literal})" if f.nullable else literal
+            fn = DefaultFnView(name=f"default_{owner.lower()}_{f.name}", type=ty, expr=expr)
             defaults.append(fn)
             serde.append(f"default = {json.dumps(fn.name)}")
-        else:
+        elif not f.nullable:  # a missing `Option` is `None` without `default`
             serde.append("default")
     if f.nullable and f.skip_if_null:
         serde.append('skip_serializing_if = "Option::is_none"')
     attrs = (f"#[serde({', '.join(serde)})]",) if serde else ()
-    return FieldView(ident=rust_ident(f.name), type=ty, attrs=attrs, doc=tuple(doc_lines(f.description)))
+    return FieldView(
+        ident=rust_ident(f.name), type=ty, attrs=attrs, doc=tuple(doc_lines(f.description))
+    )
 
 
 @dataclass(frozen=True)
@@ -237,7 +236,7 @@ def type_view(t: ir.TypeDef, defaults: list[DefaultFnView]) -> TypeView:
                 chosen = t.variant(t.default_variant)
                 if not isinstance(chosen.payload, ir.UnitPayload):
                     raise NotImplementedError(
-                        f"rust target: default variant {t.name}.{chosen.name} must be a unit variant"
+                        f"rust target: default variant {t.name}.{chosen.name} must be a unit one"
                     )
                 default = rust_ident(chosen.name)
             return TypeView(
@@ -322,7 +321,11 @@ def _handler_body(e: ir.Export, view_ctx: dict[str, object]) -> str:
 def export_view(e: ir.Export) -> ExportView:
     input_type, decode = _input(e.input, e.name)
     output_type, encode = _output(e.output, e.name)
-    view_ctx: dict[str, object] = {"export": e, "input_type": input_type, "output_type": output_type}
+    view_ctx: dict[str, object] = {
+        "export": e,
+        "input_type": input_type,
+        "output_type": output_type,
+    }
     return ExportView(
         name=e.name,
         ident=rust_ident(e.name),
@@ -440,9 +443,7 @@ def render(spec: ir.Spec) -> dict[str, str]:
     types = [type_view(t, defaults) for t in spec.types]
     exports = [export_view(e) for e in spec.exports]
     wrappers = [t.name for t in spec.types if _is_wrapper(t.name)]
-    codec_types = [
-        f"{t.name}{_generics(t.type_params)}" for t in spec.types if _is_wrapper(t.name)
-    ]
+    codec_types = [f"{t.name}{_generics(t.type_params)}" for t in spec.types if _is_wrapper(t.name)]
     chat_types = [n for n in _export_types(spec, "chat") if not _is_wrapper(n)]
     completion_types = [n for n in _export_types(spec, "complete") if not _is_wrapper(n)]
     ctx: dict[str, object] = {
