@@ -25,7 +25,7 @@ examples: $(STAMP) bootstrap-rust
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check generator tests generated/python
-	$(VENV)/bin/ruff format --check generator tests 2>/dev/null || $(VENV)/bin/black --check generator tests
+	$(VENV)/bin/black --quiet --check generator tests generated/python
 	$(VENV)/bin/mypy --strict generator generated/python
 
 test: $(STAMP) examples check lint

@@ -1,4 +1,4 @@
-"""Spec errors that point at `file:line:col` and a JSON pointer, collected, not raised one by one."""
+"""Spec errors pointing at `file:line:col` and a JSON pointer, collected rather than raised."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`generate`: golden output, determinism, minimal rewrites, --check, untouched output on failure."""
+"""`generate`: golden output, determinism, minimal rewrites, --check, no writes on failure."""
 
 from __future__ import annotations
 
