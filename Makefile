@@ -11,10 +11,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-generate: $(STAMP)
+generate: $(STAMP) bootstrap-rust
 	$(VENV)/bin/qmt-abigen generate
 
-check: $(STAMP)
+check: $(STAMP) bootstrap-rust
 	$(VENV)/bin/qmt-abigen generate --check
 
 bootstrap-rust:

@@ -17,6 +17,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from generator import writer
+from generator.formatting import RUSTFMT
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT = PACKAGE_DIR.parent
@@ -33,10 +34,9 @@ def _tree_files(directory: Path) -> list[Path]:
 
 
 def _rustfmt_version() -> str:
-    binary = shutil.which("/usr/bin/rustfmt") or shutil.which("rustfmt")
-    if binary is None:
+    if shutil.which(RUSTFMT) is None:
         return "absent"
-    result = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False)
+    result = subprocess.run([RUSTFMT, "--version"], capture_output=True, text=True, check=False)
     return result.stdout.strip()
 
 

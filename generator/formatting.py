@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from functools import cache
 from pathlib import PurePosixPath
 
-RUSTFMT_CANDIDATES = ("/usr/bin/rustfmt", "rustfmt")
+# Debian's rustfmt, the one that ships with the rustc 1.63 the examples build with. Another
+# version formats differently, which would make generated/ depend on the machine.
+RUSTFMT = "/usr/bin/rustfmt"
+RUSTFMT_VERSION = "rustfmt 1.5.1"
 
 
 class FormattingError(Exception):
@@ -39,12 +43,17 @@ def format_python(path: str, text: str) -> str:
         raise FormattingError(f"{path}: generated Python does not parse: {exc}") from None
 
 
+@cache
 def rustfmt_binary() -> str:
-    for candidate in RUSTFMT_CANDIDATES:
-        found = shutil.which(candidate)
-        if found:
-            return found
-    raise FormattingError("rustfmt not found; run `make bootstrap-rust` (Debian package: rustfmt)")
+    if not shutil.which(RUSTFMT):
+        raise FormattingError(f"{RUSTFMT} not found; run `make bootstrap-rust` (Debian's rustfmt)")
+    found = subprocess.run([RUSTFMT, "--version"], capture_output=True, text=True, check=False)
+    if not found.stdout.startswith(RUSTFMT_VERSION):
+        raise FormattingError(
+            f"{RUSTFMT} is {found.stdout.strip() or 'unusable'}; generated Rust is formatted "
+            f"with {RUSTFMT_VERSION} (Rust 1.63), so output would differ"
+        )
+    return RUSTFMT
 
 
 def format_rust(path: str, text: str) -> str:

@@ -42,7 +42,10 @@ def load_all(directory: Path = SPEC_DIR, *, display_root: Path | None = None) ->
     """Load every spec in `directory`; all files' errors are raised together."""
     specs: list[ir.Spec] = []
     errors: list[Any] = []
-    for path in spec_files(directory):
+    files = spec_files(directory)
+    if not files:
+        raise SpecError([_file_diagnostic(str(directory), "no spec files (*.yaml) here")])
+    for path in files:
         try:
             specs.append(load_spec(path, display_root=display_root))
         except SpecError as exc:

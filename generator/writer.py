@@ -86,7 +86,11 @@ def plan(root: Path, files: Mapping[str, str]) -> Plan:
             result.unchanged += 1
         else:
             result.write[path] = files[path]
-    result.delete = [p for p in existing_files(root) if p not in files]
+    # Only directories the targets own are swept; anything else in `root` is left alone.
+    owned = {path.split("/", 1)[0] for path in files}
+    result.delete = [
+        p for p in existing_files(root) if p not in files and p.split("/", 1)[0] in owned
+    ]
     return result
 
 

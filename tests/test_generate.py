@@ -154,3 +154,25 @@ def test_unchanged_tree_is_recognised_without_rendering(workspace: tuple[Path, P
     changed = run("generate", "--check", *args)
     assert changed.returncode == 1
     assert '+  "description": "Completes. Input' in changed.stdout
+
+
+def test_an_empty_spec_dir_is_an_error_not_a_wipe(
+    workspace: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, out_dir = workspace
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    before = snapshot(out_dir)
+    result = run("generate", "--spec-dir", str(empty), "--out-dir", str(out_dir))
+    assert result.returncode == 2
+    assert "no spec files (*.yaml) here" in result.stderr
+    assert snapshot(out_dir) == before
+
+
+def test_files_outside_the_targets_directories_are_left_alone(workspace: tuple[Path, Path]) -> None:
+    spec_dir, out_dir = workspace
+    mine = out_dir / "notes.txt"
+    mine.write_text("not ours\n")
+    result = run("generate", "--full", "--spec-dir", str(spec_dir), "--out-dir", str(out_dir))
+    assert result.returncode == 0, result.stderr
+    assert mine.read_text() == "not ours\n"
