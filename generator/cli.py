@@ -16,6 +16,7 @@ from generator.diagnostics import SpecError
 from generator.formatting import FormattingError
 from generator.loader import SPEC_DIR, load_spec
 from generator.pipeline import GENERATED_DIR, OutputClashError, generate
+from generator.targets import UnsupportedByTarget
 
 app = typer.Typer(
     name="qmt-abigen",
@@ -54,7 +55,7 @@ def generate_command(
         raise _fail(
             f"{exc.render()}\n{count} error{'s' if count != 1 else ''}; nothing written.", 2
         ) from None
-    except (FormattingError, OutputClashError) as exc:
+    except (FormattingError, OutputClashError, UnsupportedByTarget) as exc:
         raise _fail(f"error: {exc}\nnothing written.", 2) from None
     work = outcome.plan
     if check:

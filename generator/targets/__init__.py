@@ -19,6 +19,10 @@ Render = Callable[[Spec], Mapping[str, str]]
 TARGETS: tuple[str, ...] = ("docs", "jsonschema", "python", "rust")
 
 
+class UnsupportedByTarget(Exception):
+    """The spec is valid but uses something this target cannot express yet."""
+
+
 def renderer(name: str) -> Render:
     module = importlib.import_module(f"generator.targets.{name}")
     render: Render = module.render

@@ -25,6 +25,7 @@ from typing import Any, assert_never
 
 from generator import ir
 from generator.naming import pascal_case, python_ident, snake_case
+from generator.targets import UnsupportedByTarget
 from generator.templating import render as render_template
 
 _WIDTHS = ("u8", "u16", "u32", "u64", "i32", "i64")
@@ -185,11 +186,11 @@ def dcg_aliases(spec: ir.Spec) -> dict[str, Any]:
         for field in type_def.fields:
             key = f"{type_def.name}.{field.wire_name}"
             if field.skip_if_null:
-                raise NotImplementedError(
+                raise UnsupportedByTarget(
                     f"{key}: skip_if_null is not supported by the Python target yet"
                 )
             if field.aliases and field.renamed:
-                raise NotImplementedError(
+                raise UnsupportedByTarget(
                     f"{key}: a field both renamed and aliased is not supported by the Python target"
                 )
             if field.aliases:
@@ -364,7 +365,7 @@ def enum_context(spec: ir.Spec, enum: ir.TypeDef) -> EnumCtx:
     if enum.tagging is not ir.Tagging.EXTERNAL:
         # Internally/adjacently tagged and untagged enums with data have no v1 use; their wire
         # shapes are in the jsonschema target, the Python models are not written yet.
-        raise NotImplementedError(
+        raise UnsupportedByTarget(
             f"{enum.name}: the Python target handles externally tagged enums with data only "
             f"(this one is {enum.tagging.value})"
         )
@@ -442,7 +443,7 @@ def methods(spec: ir.Spec) -> list[Method]:
     for export in spec.exports:
         name = python_ident(snake_case(export.name))
         if name in RESERVED_METHODS:
-            raise NotImplementedError(
+            raise UnsupportedByTarget(
                 f"export {export.name!r} clashes with the plugin class's own method {name!r}"
             )
         out.append(_method(spec, export, name))

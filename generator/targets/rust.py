@@ -15,6 +15,7 @@ from typing import assert_never
 
 from generator import ir
 from generator.naming import rust_ident
+from generator.targets import UnsupportedByTarget
 from generator.templating import TEMPLATES_DIR
 from generator.templating import render as render_template
 
@@ -115,7 +116,7 @@ def _rust_literal(value: ir.JsonValue, ref: ir.TypeRef) -> str:
         case ir.MapOf() if value == {}:
             return "std::collections::BTreeMap::new()"
         case _:
-            raise NotImplementedError(
+            raise UnsupportedByTarget(
                 f"rust target: no Rust literal for default {value!r} of type {ir.format_type(ref)}"
             )
 
@@ -235,7 +236,7 @@ def type_view(t: ir.TypeDef, defaults: list[DefaultFnView]) -> TypeView:
             if t.default_variant is not None:
                 chosen = t.variant(t.default_variant)
                 if not isinstance(chosen.payload, ir.UnitPayload):
-                    raise NotImplementedError(
+                    raise UnsupportedByTarget(
                         f"rust target: default variant {t.name}.{chosen.name} must be a unit one"
                     )
                 default = rust_ident(chosen.name)
@@ -360,7 +361,7 @@ def import_views(spec: ir.Spec) -> list[ImportView]:
         seen[name] = _import_view(name, params, results, doc)
     for imp in spec.imports:
         if imp.module != KERNEL_MODULE:
-            raise NotImplementedError(f"rust target: import module {imp.module!r} is not supported")
+            raise UnsupportedByTarget(f"rust target: import module {imp.module!r} is not supported")
         seen[imp.name] = _import_view(imp.name, imp.params, imp.results, imp.description)
     return list(seen.values())
 
@@ -369,7 +370,7 @@ def _import_view(
     name: str, params: tuple[str, ...], results: tuple[str, ...], doc: str
 ) -> ImportView:
     if len(results) > 1:
-        raise NotImplementedError(f"rust target: import {name} has several results")
+        raise UnsupportedByTarget(f"rust target: import {name} has several results")
     args = ", ".join(f"a{i}: {_wasm_type(p)}" for i, p in enumerate(params))
     result = f" -> {_wasm_type(results[0])}" if results else ""
     return ImportView(name=name, params=args, result=result, doc=" ".join(doc.split()))
