@@ -97,9 +97,10 @@ def validate_command(
         raise _fail(f"{failed} error{'s' if failed != 1 else ''}.", 2)
 
 
-from generator import host_commands  # noqa: E402  (registers `inspect` and `call`)
+from generator import host_commands, verify  # noqa: E402  (`inspect`, `call`, `verify`)
 
 host_commands.register(app)
+verify.register(app)
 
 
 def main() -> None:

@@ -2,8 +2,8 @@
 
 It builds the deliberately broken or scripted plugins the fault-matrix tests need: each
 export runs a short script of steps (`Output`, `Error`, `Trap`, `Loop`, `Http`, `Alloc`,
-`Echo`) against the Extism guest ABI imported from `extism:host/env`. Modules built here
-import no WASI, so they load with `wasi=False` too.
+`Echo`, `RequirePrefix`) against the Extism guest ABI imported from `extism:host/env`. Modules
+built here import no WASI, so they load with `wasi=False` too.
 """
 
 from __future__ import annotations
@@ -140,7 +140,19 @@ class Echo:
     """Copy the input to the output unchanged (the input block is reused as output)."""
 
 
-Step = Output | Error | ReturnCode | Trap | Loop | Alloc | Http | Echo
+@dataclass(frozen=True)
+class RequirePrefix:
+    """Unless the input starts with `prefix`, set `message` as the error and return -1.
+
+    A stand-in for input decoding: a scripted export can reject malformed input or an invalid
+    configuration the spec's way (an error message, not a trap) and go on with valid input.
+    """
+
+    prefix: bytes
+    message: bytes = b"Serde error: invalid input"
+
+
+Step = Output | Error | ReturnCode | Trap | Loop | Alloc | Http | Echo | RequirePrefix
 
 
 def _step_code(step: Step) -> bytes:
@@ -154,8 +166,12 @@ def _step_code(step: Step) -> bytes:
                 + _call("output_set")
             )
         case Error(message, code):
-            return _block_from_bytes(message) + _LOCAL_GET + b"\x00" + _call("error_set") + (
-                _i32(code) + b"\x0f"
+            return (
+                _block_from_bytes(message)
+                + _LOCAL_GET
+                + b"\x00"
+                + _call("error_set")
+                + (_i32(code) + b"\x0f")
             )
         case ReturnCode(code):
             return _i32(code) + b"\x0f"
@@ -181,6 +197,17 @@ def _step_code(step: Step) -> bytes:
                 + _call("length")
                 + _call("output_set")
             )
+        case RequirePrefix(prefix, message):
+            # block $ok { block $bad { input_length < len -> $bad; each byte != -> $bad;
+            # br $ok } error_set(message); return -1 }
+            code = b"\x02\x40\x02\x40" + _call("input_length") + _i64(len(prefix))
+            code += b"\x54\x0d\x00"  # i64.lt_u, br_if 0 ($bad)
+            for offset, byte in enumerate(prefix):
+                code += _i64(offset) + _call("input_load_u8") + _i32(byte)
+                code += b"\x47\x0d\x00"  # i32.ne, br_if 0 ($bad)
+            code += b"\x0c\x01\x0b"  # br 1 ($ok), end $bad
+            code += _block_from_bytes(message) + _LOCAL_GET + b"\x00" + _call("error_set")
+            return code + _i32(-1) + b"\x0f\x0b"  # return -1, end $ok
         case Echo():
             # local0 = alloc(n); for i in 0..n: store_u8(local0 + i, input_load_u8(i))
             n = _call("input_length")
