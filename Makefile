@@ -24,9 +24,9 @@ examples: $(STAMP) bootstrap-rust
 	bash scripts/build-examples.sh
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check generator tests generated/python
-	$(VENV)/bin/black --quiet --check generator tests generated/python
-	$(VENV)/bin/mypy --strict generator generated/python
+	$(VENV)/bin/ruff check generator tests bench generated/python
+	$(VENV)/bin/black --quiet --check generator tests bench generated/python
+	$(VENV)/bin/mypy --strict generator bench generated/python
 
 test: $(STAMP) examples check lint
 	$(VENV)/bin/python -m pytest

@@ -6,6 +6,8 @@ Generated from querymt-extism-v1; do not edit.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import threading
@@ -404,7 +406,60 @@ def compile_module(
         memory["max_http_response_bytes"] = max_http_response_bytes
     if memory:
         manifest["memory"] = memory
+    key = (
+        hashlib.sha256(wasm).digest(),
+        wasi,
+        json.dumps({k: v for k, v in manifest.items() if k != "wasm"}, sort_keys=True),
+    )
+    compiled = COMPILED.get(key)
+    if compiled is not None:
+        return compiled
     try:
-        return CompiledPlugin(manifest, wasi=wasi, functions=[])
+        compiled = CompiledPlugin(manifest, wasi=wasi, functions=[])
     except extism.Error as exc:
         raise PluginLoadError(f"could not compile the plugin: {exc}") from None
+    COMPILED.put(key, compiled)
+    return compiled
+
+
+class CompiledCache:
+    """The last few compiled modules, by module digest and manifest.
+
+    Compiling is most of the cost of opening a plugin, even when wasmtime's on-disk cache has
+    the machine code: the SDK base64-encodes the module into a JSON manifest, and the runtime
+    validates and loads it (1-3 ms for a 250 KB module, twice per open: the probe's manifest
+    and the final one). Opening the same bytes with the same manifest again reuses the compiled
+    module. That is safe: a compiled module is immutable, and every instance made from it has
+    its own memory and state. Failed compilations are not kept.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple[bytes, bool, str], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[bytes, bool, str]) -> Any:
+        with self._lock:
+            compiled = self._entries.get(key)
+            if compiled is not None:
+                self._entries.move_to_end(key)
+            return compiled
+
+    def put(self, key: tuple[bytes, bool, str], compiled: Any) -> None:
+        with self._lock:
+            self._entries[key] = compiled
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        """Drops every kept module (their memory is freed once no plugin uses them)."""
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+COMPILED = CompiledCache(int(os.environ.get("QMT_EXTISM_COMPILED_CACHE", "8")))
+"""Compiled modules kept for reuse (`QMT_EXTISM_COMPILED_CACHE=0` keeps none)."""

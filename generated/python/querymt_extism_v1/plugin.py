@@ -94,6 +94,9 @@ class _UseConfig:
 
 
 _CONFIG: Any = _UseConfig()
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+"""`json.dumps(value, separators=(",", ":"), ensure_ascii=False)`, without building an encoder
+per call."""
 _OUT_FROM_CONFIG: TypeAdapter[JsonValue] = TypeAdapter(JsonValue)
 _OUT_LIST_MODELS: TypeAdapter[list[str]] = TypeAdapter(list[str])
 _OUT_CHAT: TypeAdapter[ExtismChatResponse] = TypeAdapter(ExtismChatResponse)
@@ -214,6 +217,7 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
         self._pool = pool
         self._config = config
         self._cfg = config_json
+        self._cfg_wire: bytes | None = None  # `_cfg` encoded, made on first use
         self._redact = Redactor(secret_values(config_json))
 
     # ----------------------------------------------------------------------- loading
@@ -427,6 +431,13 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
             raise ConfigError("this call sends the configuration: open the plugin with a config")
         return self._cfg
 
+    def _config_wire(self, export: str) -> bytes:
+        """The bound configuration as JSON bytes, encoded once (it never changes)."""
+        data = self._cfg_wire
+        if data is None:
+            data = self._cfg_wire = self._encode(export, self._require_config())
+        return data
+
     def _probe_text(self, export: str) -> str:
         return self._text(export, self.call_raw(export, PROBE_INPUT))
 
@@ -453,7 +464,7 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
 
     def _encode(self, export: str, value: Any) -> bytes:
         try:
-            return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+            return _ENCODER.encode(value).encode()
         except (TypeError, ValueError) as exc:
             raise InputValidationError(
                 f"{export}: input is not JSON: {exc}", export=export
@@ -522,10 +533,10 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
         Output: The configuration, re-serialized with defaults filled in.
         """
         if config is None:
-            cfg = self._require_config()
+            data = self._config_wire("from_config")
         else:
             cfg = prune_config(_config_json(config), self.info.config_schema)
-        data = self._encode("from_config", cfg)
+            data = self._encode("from_config", cfg)
         output = self.call_raw("from_config", data)
         result: JsonValue = self._json("from_config", _OUT_FROM_CONFIG, output)
         return result
@@ -540,8 +551,9 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
         Output: Model identifiers.
         """
         if payload is _CONFIG:
-            payload = self._require_config()
-        data = self._encode("list_models", payload)
+            data = self._config_wire("list_models")
+        else:
+            data = self._encode("list_models", payload)
         output = self.call_raw("list_models", data)
         result: list[str] = self._json("list_models", _OUT_LIST_MODELS, output)
         return result
