@@ -141,3 +141,21 @@ def test_descriptions_travel_into_the_schemas() -> None:
         if isinstance(type_def, ir.Struct):
             for field in type_def.fields:
                 assert definition["properties"][field.wire_name]["description"] == field.description
+
+
+def test_the_bundle_feeds_datamodel_code_generator_as_written() -> None:
+    """Other tools read our extensions: the pinned model generator accepts the file unchanged."""
+    from datamodel_code_generator import DataModelType, InputFileType, generate
+    from datamodel_code_generator.format import Formatter
+
+    source = (GENERATED / f"{SPEC.slug}.json").read_text(encoding="utf-8")
+    models = generate(
+        source,
+        input_file_type=InputFileType.JsonSchema,
+        output_model_type=DataModelType.PydanticV2BaseModel,
+        disable_timestamp=True,
+        formatters=[Formatter.BUILTIN],
+    )
+    assert isinstance(models, str)
+    for type_def in SPEC.types:
+        assert f"class {type_def.name}(" in models

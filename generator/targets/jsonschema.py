@@ -246,7 +246,8 @@ def enum_schema(enum: ir.EnumType) -> Schema:
             **header,
             "type": "string",
             "enum": [v.wire_name for v in enum.variants],
-            "x-enum-descriptions": {v.wire_name: v.description for v in enum.variants},
+            # A list aligned with `enum`: the form datamodel-code-generator reads as member docs.
+            "x-enum-descriptions": [v.description for v in enum.variants],
         }
     alternatives = [variant_schema(enum, v) for v in enum.variants]
     keyword = "anyOf" if enum.tagging is ir.Tagging.UNTAGGED else "oneOf"

@@ -170,9 +170,8 @@ def _rewrite_leaves(node: Any) -> Any:
     descriptions = node.get("x-enum-descriptions")
     for key in [k for k in node if isinstance(k, str) and k.startswith("x-")]:
         del node[key]
-    if isinstance(descriptions, dict) and isinstance(node.get("enum"), list):
-        # the generator reads member docs as a list aligned with `enum`
-        node["x-enum-descriptions"] = [descriptions.get(str(v), "") for v in node["enum"]]
+    if descriptions is not None:
+        node["x-enum-descriptions"] = descriptions
     for key, value in list(node.items()):
         node[key] = _rewrite_leaves(value)
     return node
