@@ -4,9 +4,9 @@ All three run as subprocesses, so each pays the same interpreter start-up and im
 
 The baseline feeds the `datamodel-codegen` CLI the bundle the Python target hands to the
 library (`generator.targets.python.dcg_input`: generated/schemas/querymt-extism-v1.json with
-the `x-` annotations only our target uses stripped) with the target's main options. It leaves out what only
-the in-process call can do (aliases, type overrides, base class), which changes no timing of
-note.
+the `x-` annotations only our target uses stripped) with the target's main options. It
+leaves out what only the in-process call can do (aliases, type overrides, base class), which
+changes no timing of note.
 """
 
 from __future__ import annotations
