@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import querymt_extism_v1 as bindings
 from wasm_builder import (
     Alloc,
     Echo,
@@ -26,7 +27,6 @@ from wasm_builder import (
 
 from generator.loopback_server import LoopbackServer
 
-bindings = pytest.importorskip("querymt_extism_v1")
 errors = bindings.errors
 models = bindings.models
 

@@ -19,7 +19,7 @@ WIRE_CASES: dict[str, dict[str, list[Any]]] = yaml.safe_load(
     (Path(__file__).parent / "fixtures" / "wire_cases.yaml").read_text(encoding="utf-8")
 )
 
-models = pytest.importorskip("querymt_extism_v1.models")
+from querymt_extism_v1 import models  # noqa: E402  (conftest puts generated/python on the path)
 
 
 class WireAdapter:

@@ -30,7 +30,7 @@ SPEC = load_spec(ROOT / "spec" / "querymt-extism-v1.yaml")
 SCHEMAS = ROOT / "generated" / "schemas" / SPEC.slug
 METHODS = {m.export.name: m for m in methods(SPEC)}
 
-bindings = pytest.importorskip("querymt_extism_v1")
+import querymt_extism_v1 as bindings  # noqa: E402  (conftest puts generated/python on the path)
 
 API_KEY = "sk-roundtrip-secret"
 

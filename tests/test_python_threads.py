@@ -10,12 +10,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
+import querymt_extism_v1 as bindings
 from wasm_builder import Echo, Output, build_module
 
 from generator.loopback_server import LoopbackServer
-
-bindings = pytest.importorskip("querymt_extism_v1")
 
 SCHEMA = b'{"type":"object","properties":{"api_key":{"type":"string"}}}'
 ECHO = build_module(
