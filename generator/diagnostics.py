@@ -21,7 +21,8 @@ class Diagnostic:
 
     def render(self) -> str:
         text = f"{self.file}:{self.position.line}:{self.position.column}: {self.message}"
-        text += f"\n    at {self.pointer or '/'}"
+        if self.pointer:
+            text += f"\n    at {self.pointer}"
         if self.hint:
             text += f"\n    hint: {self.hint}"
         return text
