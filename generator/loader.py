@@ -71,12 +71,20 @@ def load_text(text: str, file: str) -> ir.Spec:
         if not collector.diagnostics:
             collector.error("", "the spec is empty", "start from spec/querymt-extism-v1.yaml")
         raise SpecError(collector.diagnostics)
-    # Structural errors stop here (the builder needs the shape); duplicate keys do not.
-    before = len(collector.diagnostics)
-    _check_format(document.data, collector)
-    if len(collector.diagnostics) > before:
+    data: dict[str, Any] = document.data
+    broken = _check_format(data, collector)
+    # A malformed type or export is set aside so the rest still gets its semantic checks in
+    # this pass; its name stays known, so references to it raise no second, misleading error.
+    # A malformed top-level section stops here: nothing can be built without it.
+    isolated = _isolate(broken)
+    if isolated is None:
         raise SpecError(collector.diagnostics)
-    spec = _Builder(document.data, collector).build()
+    builder = _Builder(_without(data, isolated), collector)
+    builder.declared.update(
+        {name: _arity(data["types"][name]) for section, name in isolated if section == "types"}
+    )
+    builder.known_exports.update(name for section, name in isolated if section == "exports")
+    spec = builder.build()
     if collector.diagnostics:
         raise SpecError(collector.diagnostics)
     _check_examples(spec, collector)
@@ -102,14 +110,43 @@ def _file_diagnostic(file: str, message: str) -> Any:
 # --------------------------------------------------------------------------- format schema
 
 
-def _check_format(data: Any, collector: Collector) -> None:
+def _check_format(data: Any, collector: Collector) -> list[tuple[str | int, ...]]:
+    """Report every departure from the format schema; return where each one is."""
     validator = jsonschema.Draft202012Validator(format_schema())
+    broken: list[tuple[str | int, ...]] = []
     for error in _leaf_errors(validator.iter_errors(data)):
-        pointer = join_pointer("", *error.absolute_path)
+        path = tuple(error.absolute_path)
+        pointer = join_pointer("", *path)
         message, hint, at_key = _describe(error)
         if at_key is not None:
             pointer = join_pointer(pointer, at_key)
         collector.error(pointer, message, hint, key=at_key is not None)
+        broken.append(path)
+    return broken
+
+
+def _isolate(broken: list[tuple[str | int, ...]]) -> set[tuple[str, str]] | None:
+    """The (section, name) entries holding every error, or None if one lies outside them."""
+    entries: set[tuple[str, str]] = set()
+    for path in broken:
+        if len(path) < 2 or path[0] not in ("types", "exports"):
+            return None
+        entries.add((str(path[0]), str(path[1])))
+    return entries
+
+
+def _without(data: dict[str, Any], entries: set[tuple[str, str]]) -> dict[str, Any]:
+    trimmed = dict(data)
+    for section in ("types", "exports"):
+        trimmed[section] = {
+            name: value for name, value in data[section].items() if (section, name) not in entries
+        }
+    return trimmed
+
+
+def _arity(raw: Any) -> int:
+    params = raw.get("type_params", []) if isinstance(raw, dict) else []
+    return len(params) if isinstance(params, list) else 0
 
 
 def _leaf_errors(
@@ -157,6 +194,7 @@ class _Builder:
         self.c = collector
         raw_types: dict[str, Any] = data.get("types", {})
         self.declared = {name: len(t.get("type_params", [])) for name, t in raw_types.items()}
+        self.known_exports = set(data["exports"])
         self.spec_params = tuple(data.get("type_params", {}))
 
     def build(self) -> ir.Spec:
@@ -479,7 +517,7 @@ class _Builder:
     # -- whole-spec checks
 
     def _check_load_sequence(self, spec: ir.Spec) -> None:
-        exports = {e.name for e in spec.exports}
+        exports = self.known_exports
         for index, step in enumerate(spec.host.load_sequence):
             if step.export is not None and step.export not in exports:
                 self.c.error(

@@ -105,3 +105,27 @@ def test_examples_in_the_spec_are_checked() -> None:
     (diagnostic,) = caught.value.diagnostics
     assert diagnostic.pointer == "/types/ExtismChatResponse/examples/0"
     assert "-57 is less than the minimum of 0" in diagnostic.message
+
+
+def test_a_malformed_entry_does_not_hide_the_others_problems() -> None:
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    text = text.replace("    host_use: Always.", "    host_usage: Always.")  # export `run`
+    text = text.replace("list<Item>", "list<Itme>")  # type `Request`
+    with pytest.raises(SpecError) as caught:
+        load_text(text, "mixed.yaml")
+    messages = [d.message for d in caught.value.diagnostics]
+    assert messages == [
+        "unknown type 'Itme'",
+        "'host_use' is required here",
+        "unknown key 'host_usage'",
+    ]
+
+
+def test_references_to_a_malformed_type_are_not_reported_twice() -> None:
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    text = text.replace("    description: An item.", "    descripton: An item.")
+    with pytest.raises(SpecError) as caught:
+        load_text(text, "item.yaml")
+    messages = [d.message for d in caught.value.diagnostics]
+    assert "unknown type 'Item'" not in messages
+    assert "unknown key 'descripton'" in messages
