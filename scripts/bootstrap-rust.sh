@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Rust -> wasm toolchain the examples build with: Debian's rustc/cargo/rustfmt,
+# Installs the Rust -> wasm toolchain the examples build with: Debian's rustc/cargo/rustfmt, binaryen,
 # the wasm32 standard library and the packaged crates the generated crate depends on.
 # Idempotent: does nothing (quickly) when everything is present.
 set -euo pipefail
@@ -7,6 +7,7 @@ set -euo pipefail
 PACKAGES=(
     rustc cargo rustfmt libstd-rust-dev-wasm32
     librust-serde-dev librust-serde-derive-dev librust-serde-json-dev librust-http-dev
+    binaryen
 )
 
 missing=()
