@@ -184,12 +184,11 @@ def test_a_feature_a_target_cannot_express_is_a_clean_error(tmp_path: Path) -> N
     shutil.copy(ROOT / "spec" / "abi-spec.schema.json", spec_dir)
     text = (Path(__file__).parent / "fixtures" / "minimal.yaml").read_text(encoding="utf-8")
     text = text.replace(
-        "{name: items, type: list<Item>, description: Items.}",
-        "{name: items, type: list<Item>, description: Items., nullable: true, skip_if_null: true}",
+        "    description: An item.\n", "    description: An item.\n    tagging: untagged\n"
     )
     (spec_dir / "mini.yaml").write_text(text, encoding="utf-8")
     result = run("generate", "--spec-dir", str(spec_dir), "--out-dir", str(out_dir))
     assert result.returncode == 2
-    assert "skip_if_null is not supported by the Python target yet" in result.stderr
+    assert "the Python target handles externally tagged enums with data only" in result.stderr
     assert "Traceback" not in result.stderr
     assert not out_dir.exists()

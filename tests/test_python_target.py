@@ -3,6 +3,7 @@ clean under `ruff check` and `mypy --strict`."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -59,3 +60,39 @@ def test_generated_package_passes_ruff_and_mypy_strict() -> None:
         check=False,
     )
     assert mypy.returncode == 0, mypy.stdout + mypy.stderr
+
+
+def test_skip_if_null_fields_are_left_out_when_none(tmp_path: Path) -> None:
+    """A spec field with `skip_if_null` is omitted from the wire JSON, like serde's skip."""
+    spec_dir, out_dir = tmp_path / "spec", tmp_path / "out"
+    spec_dir.mkdir()
+    shutil.copy(ROOT / "spec" / "abi-spec.schema.json", spec_dir)
+    text = (ROOT / "tests" / "fixtures" / "minimal.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "      - {name: items, type: list<Item>, description: Items.}\n",
+        "      - {name: items, type: list<Item>, description: Items.}\n"
+        "      - {name: note, type: string, description: A note., nullable: true,"
+        " skip_if_null: true}\n"
+        "      - {name: kept, type: string, description: Kept., nullable: true}\n",
+    )
+    (spec_dir / "mini.yaml").write_text(text, encoding="utf-8")
+    generated = subprocess.run(
+        [sys.executable, "-m", "generator", "generate", "--spec-dir", str(spec_dir),
+         "--out-dir", str(out_dir)],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert generated.returncode == 0, generated.stderr
+    probe = (
+        "from mini_v1 import models\n"
+        "print(models.Request(cfg=1, items=[]).to_wire_json().decode())\n"
+        "print(models.Request(cfg=1, items=[], note='n').to_wire_json().decode())\n"
+    )
+    dumped = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=out_dir / "python", capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert dumped.returncode == 0, dumped.stderr
+    assert dumped.stdout.splitlines() == [
+        '{"cfg":1,"items":[],"kept":null}',
+        '{"cfg":1,"items":[],"note":"n","kept":null}',
+    ]

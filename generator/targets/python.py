@@ -184,10 +184,6 @@ def dcg_aliases(spec: ir.Spec) -> dict[str, Any]:
             continue
         for field in type_def.fields:
             key = f"{type_def.name}.{field.wire_name}"
-            if field.skip_if_null:
-                raise UnsupportedByTarget(
-                    f"{key}: skip_if_null is not supported by the Python target yet"
-                )
             if field.aliases and field.renamed:
                 raise UnsupportedByTarget(
                     f"{key}: a field both renamed and aliased is not supported by the Python target"
@@ -251,6 +247,14 @@ def models_source(spec: ir.Spec) -> str:
     body = body.replace(f"from {pkg}._wire import", "from ._wire import")
     enums = [enum_context(spec, t) for t in spec.types if is_hand_shaped(t)]
     structs = [t.name for t in spec.types if isinstance(t, ir.Struct)]
+    # serde's skip_serializing_if: such fields are left out of the dump when they are None.
+    skip_if_null = [
+        (t.name, python_ident(f.name))
+        for t in spec.types
+        if isinstance(t, ir.Struct)
+        for f in t.fields
+        if f.skip_if_null
+    ]
     imports, body = split_imports(body)
     for module, names in list(imports.items()):
         used = {n for n in names if module == "__future__" or re.search(rf"\b{n}\b", body)}
@@ -271,10 +275,13 @@ def models_source(spec: ir.Spec) -> str:
                 for wire_type in ("Bytes", "JsonValue", *(w.upper() for w in _WIDTHS)):
                     if re.search(rf"\b{wire_type}\b", variant.annotation + repr(variant.fields)):
                         imports["._wire"].add(wire_type)
+    if skip_if_null:
+        imports.setdefault("._wire", set()).add("is_null")
     return render_template(
         "python/models.py.j2",
         spec=spec,
         imports=format_imports(imports),
+        skip_if_null=skip_if_null,
         generated=body.strip("\n"),
         enums=enums,
         exported=sorted(

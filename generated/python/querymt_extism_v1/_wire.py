@@ -78,6 +78,11 @@ I64 = Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)]
 """`i64` on the wire: an integer in [-9223372036854775808, 9223372036854775807]."""
 
 
+def is_null(value: Any) -> bool:
+    """For fields the spec marks `skip_if_null`: left out of the wire JSON when None."""
+    return value is None
+
+
 def _bytes_as_list(value: Any) -> Any:
     if isinstance(value, bytes | bytearray | memoryview):
         return list(bytes(value))
