@@ -184,11 +184,12 @@ def test_a_feature_a_target_cannot_express_is_a_clean_error(tmp_path: Path) -> N
     shutil.copy(ROOT / "spec" / "abi-spec.schema.json", spec_dir)
     text = (Path(__file__).parent / "fixtures" / "minimal.yaml").read_text(encoding="utf-8")
     text = text.replace(
-        "    description: An item.\n", "    description: An item.\n    tagging: untagged\n"
+        "{name: items, type: list<Item>, description: Items.}",
+        "{name: items, rename: things, aliases: [stuff], type: list<Item>, description: Items.}",
     )
     (spec_dir / "mini.yaml").write_text(text, encoding="utf-8")
     result = run("generate", "--spec-dir", str(spec_dir), "--out-dir", str(out_dir))
     assert result.returncode == 2
-    assert "the Python target handles externally tagged enums with data only" in result.stderr
+    assert "both renamed and aliased is not supported by the Python target" in result.stderr
     assert "Traceback" not in result.stderr
     assert not out_dir.exists()

@@ -64,15 +64,19 @@ def render(spec: ir.Spec) -> dict[str, str]:
 # --------------------------------------------------------------------------- type mapping
 
 
-def py_type(ref: ir.TypeRef, *, config: str = "JsonValue") -> str:
-    """The Python annotation of a type reference (models are in scope by their own names)."""
+def py_type(ref: ir.TypeRef, *, config: str = "JsonValue", strict: bool = False) -> str:
+    """The Python annotation of a type reference (models are in scope by their own names).
+
+    `strict` gives the models' scalar types, which refuse what serde refuses (`"5"` for a
+    number, `1` for a bool); method signatures use the plain ones.
+    """
     match ref:
         case ir.Primitive(name):
-            return _PRIMITIVES[name]
+            return (_STRICT_PRIMITIVES if strict else _PRIMITIVES).get(name, _PRIMITIVES[name])
         case ir.ListOf(item):
-            return f"list[{py_type(item, config=config)}]"
+            return f"list[{py_type(item, config=config, strict=strict)}]"
         case ir.MapOf(value):
-            return f"dict[str, {py_type(value, config=config)}]"
+            return f"dict[str, {py_type(value, config=config, strict=strict)}]"
         case ir.Named(name, _args):
             return name
         case ir.TypeParam(name):
@@ -94,6 +98,14 @@ _PRIMITIVES: dict[str, str] = {
     "f64": "float",
     "bytes": "Bytes",
     "json": "JsonValue",
+}
+
+
+_STRICT_PRIMITIVES: dict[str, str] = {
+    "string": "StrictStr",
+    "bool": "StrictBool",
+    "f32": "StrictFloat",
+    "f64": "StrictFloat",
 }
 
 
@@ -207,7 +219,7 @@ def dcg_type_overrides(spec: ir.Spec) -> dict[str, str]:
 
 def run_datamodel_codegen(spec: ir.Spec) -> str:
     from datamodel_code_generator import generate
-    from datamodel_code_generator.enums import DataModelType, InputFileType
+    from datamodel_code_generator.enums import DataModelType, InputFileType, StrictTypes
     from datamodel_code_generator.format import Formatter, PythonVersion
 
     with warnings.catch_warnings():
@@ -223,6 +235,7 @@ def run_datamodel_codegen(spec: ir.Spec) -> str:
             use_standard_collections=True,
             use_union_operator=True,
             field_constraints=True,
+            strict_types=[StrictTypes.str, StrictTypes.bool, StrictTypes.float],
             target_python_version=PythonVersion.PY_311,
             formatters=[Formatter.BUILTIN],
             class_name="QmtWireRoot",
@@ -263,18 +276,33 @@ def models_source(spec: ir.Spec) -> str:
         else:
             del imports[module]
     if enums:
-        imports.setdefault("typing", set()).update({"Annotated", "Any", "ClassVar"})
-        imports.setdefault("pydantic", set()).update(
-            {"ConfigDict", "Discriminator", "Field", "Tag"}
-        )
-        imports.setdefault("._wire", set()).add("WireModel")
-        if any(v.class_name is None for e in enums for v in e.variants):
-            imports["typing"].add("Literal")
+        typing_names = imports.setdefault("typing", set())
+        pydantic_names = imports.setdefault("pydantic", set())
+        typing_names.add("Annotated")
+        pydantic_names.add("Field")
+        if any(v.class_name or v.fields_class for e in enums for v in e.variants):
+            typing_names.add("ClassVar")
+            imports.setdefault("._wire", set()).add("WireModel")
+        if any(e.tagging != "untagged" for e in enums):
+            typing_names.add("Any")
+            pydantic_names.update({"Discriminator", "Tag"})
+        if any(e.tagging == "external" and any(v.class_name for v in e.variants) for e in enums):
+            pydantic_names.add("ConfigDict")
+        if any(
+            e.tagging in ("internal", "adjacent") or "Literal[" in v.annotation
+            for e in enums
+            for v in e.variants
+        ):
+            typing_names.add("Literal")
         for enum in enums:
             for variant in enum.variants:
+                text = variant.annotation + repr(variant.fields)
                 for wire_type in ("Bytes", "JsonValue", *(w.upper() for w in _WIDTHS)):
-                    if re.search(rf"\b{wire_type}\b", variant.annotation + repr(variant.fields)):
-                        imports["._wire"].add(wire_type)
+                    if re.search(rf"\b{wire_type}\b", text):
+                        imports.setdefault("._wire", set()).add(wire_type)
+                for strict_type in set(_STRICT_PRIMITIVES.values()):
+                    if re.search(rf"\b{strict_type}\b", text):
+                        pydantic_names.add(strict_type)
     if skip_if_null:
         imports.setdefault("._wire", set()).add("is_null")
     return render_template(
@@ -326,11 +354,12 @@ def format_imports(imports: dict[str, set[str]]) -> str:
     return "\n\n".join("\n".join(g) for g in groups if g)
 
 
-def _isort_key(name: str) -> tuple[int, str]:
-    """isort's `order-by-type`: CONSTANTS, then Classes, then functions and variables."""
+def _isort_key(name: str) -> tuple[int, tuple[tuple[str, int], ...]]:
+    """isort's `order-by-type` with natural order: CONSTANTS, Classes, the rest; U8 before U32."""
+    natural = tuple((text, int(number or -1)) for text, number in re.findall(r"(\D*)(\d*)", name))
     if name.isupper() and len(name) > 1:
-        return (0, name)
-    return (1, name) if name[:1].isupper() else (2, name)
+        return (0, natural)
+    return (1, natural) if name[:1].isupper() else (2, natural)
 
 
 _STDLIB = frozenset({"collections", "dataclasses", "enum", "typing", "re", "json", "os"})
@@ -341,9 +370,11 @@ class VariantCtx:
     name: str
     wire_name: str
     description: str
-    class_name: str | None  # None for unit variants
-    annotation: str  # the `value` field's type, or the `Literal[...]` of a unit variant
+    class_name: str | None  # the variant's own model; None where the value stands for itself
+    annotation: str  # the value's type: content, `Literal[...]` of a unit variant, or "" for none
+    wire_form: str  # how the variant looks on the wire, for its docstring
     fields: tuple[tuple[str, str, str, str, str], ...] = ()  # (py name, wire, type, default, doc)
+    fields_class: str | None = None  # the model holding `fields`
 
 
 @dataclass(frozen=True)
@@ -353,64 +384,101 @@ class EnumCtx:
     tagging: str
     tag: str | None
     content: str | None
+    tag_attribute: str
     tag_function: str
     variants: tuple[VariantCtx, ...]
 
     @property
     def doc(self) -> str:
+        text = self.description + "\n\nIn Python: "
+        if self.tagging == "untagged":
+            return text + "a union tried in declaration order, as serde does."
         units = [f"`{v.wire_name!r}`" for v in self.variants if v.class_name is None]
         classes = [f"`{v.class_name}`" for v in self.variants if v.class_name]
-        text = self.description + "\n\nIn Python: "
-        if units:
-            text += f"unit variants are the strings {', '.join(units)}; "
+        if not units:
+            return text + f"the variants are {', '.join(classes)}."
+        text += f"unit variants are the strings {', '.join(units)}; "
         return text + f"the others are {', '.join(classes)}."
 
 
 def enum_context(spec: ir.Spec, enum: ir.TypeDef) -> EnumCtx:
+    """How a hand-shaped enum is written: one model per variant, or a plain union if untagged."""
     assert isinstance(enum, ir.EnumType)
-    if enum.tagging is not ir.Tagging.EXTERNAL:
-        # Internally/adjacently tagged and untagged enums with data have no v1 use; their wire
-        # shapes are in the jsonschema target, the Python models are not written yet.
-        raise UnsupportedByTarget(
-            f"{enum.name}: the Python target handles externally tagged enums with data only "
-            f"(this one is {enum.tagging.value})"
-        )
+    tagging = enum.tagging
+    tag_attribute = python_ident(snake_case(enum.tag)) if enum.tag else ""
     variants = []
     for variant in enum.variants:
         payload = variant.payload
         class_name: str | None = f"{enum.name}{pascal_case(variant.name)}"
         fields: tuple[tuple[str, str, str, str, str], ...] = ()
+        fields_class: str | None = None
         match payload:
             case ir.UnitPayload():
-                class_name = None
-                annotation = f"Literal[{variant.wire_name!r}]"
+                annotation = "None" if tagging is ir.Tagging.UNTAGGED else ""
+                if tagging is ir.Tagging.EXTERNAL:
+                    class_name = None
+                    annotation = f"Literal[{variant.wire_name!r}]"
             case ir.NewtypePayload(type=t):
-                annotation = py_type(t)
+                annotation = py_type(t, strict=True)
             case ir.TuplePayload(items=items):
-                annotation = f"tuple[{', '.join(py_type(t) for t in items)}]"
+                annotation = f"tuple[{', '.join(py_type(t, strict=True) for t in items)}]"
             case ir.StructPayload(fields=struct_fields):
-                annotation = f"{class_name}Fields"
                 fields = tuple(_field_ctx(f) for f in struct_fields)
+                if tag_attribute in {f[0] for f in fields}:
+                    raise UnsupportedByTarget(
+                        f"{enum.name}.{variant.name}: a field has the Python name of the tag"
+                    )
+                own_class = f"{enum.name}{pascal_case(variant.name)}"
+                internal = tagging is ir.Tagging.INTERNAL
+                fields_class = own_class if internal else f"{own_class}Fields"
+                annotation = "" if internal else fields_class
             case _:
                 assert_never(payload)
+        if tagging is ir.Tagging.UNTAGGED:
+            class_name = None
         variants.append(
             VariantCtx(
-                variant.name, variant.wire_name, variant.description, class_name, annotation, fields
+                variant.name,
+                variant.wire_name,
+                variant.description,
+                class_name,
+                annotation,
+                _wire_form(enum, variant),
+                fields,
+                fields_class,
             )
         )
     return EnumCtx(
         name=enum.name,
         description=enum.description,
-        tagging=enum.tagging.value,
+        tagging=tagging.value,
         tag=enum.tag,
         content=enum.content,
+        tag_attribute=tag_attribute,
         tag_function=f"_{snake_case(enum.name)}_tag",
         variants=tuple(variants),
     )
 
 
+def _wire_form(enum: ir.EnumType, variant: ir.Variant) -> str:
+    unit = isinstance(variant.payload, ir.UnitPayload)
+    match enum.tagging:
+        case ir.Tagging.EXTERNAL:
+            return f'"{variant.wire_name}"' if unit else f'{{"{variant.wire_name}": <value>}}'
+        case ir.Tagging.INTERNAL:
+            rest = "" if unit else ", <fields>"
+            return f'{{"{enum.tag}": "{variant.wire_name}"{rest}}}'
+        case ir.Tagging.ADJACENT:
+            rest = "" if unit else f', "{enum.content}": <value>'
+            return f'{{"{enum.tag}": "{variant.wire_name}"{rest}}}'
+        case ir.Tagging.UNTAGGED:
+            return "null" if unit else "<value>"
+        case _:
+            assert_never(enum.tagging)
+
+
 def _field_ctx(field: ir.Field) -> tuple[str, str, str, str, str]:
-    annotation = py_type(field.type)
+    annotation = py_type(field.type, strict=True)
     if field.nullable:
         annotation = f"{annotation} | None"
     default = "" if field.required else (repr(field.default) if field.has_default else "None")
@@ -567,6 +635,8 @@ def context(spec: ir.Spec) -> dict[str, Any]:
     )
     return {
         "used_models": used_models,
+        "uses_json_value": "JsonValue" in mentioned,
+        "has_from_config": any(e.name == "from_config" for e in spec.exports),
         "spec": spec,
         "pkg": package_name(spec),
         "plugin_class": plugin_class_name(spec),

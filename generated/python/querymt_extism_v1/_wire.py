@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Self, TypeAlias
 
-from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    model_validator,
+)
 
 JsonValue: TypeAlias = Any
 """Any JSON value (`json` in the spec), passed through untouched."""
@@ -64,18 +72,18 @@ class WireModel(BaseModel):
         return self.model_dump_json(by_alias=True).encode()
 
 
-U8 = Annotated[int, Field(ge=0, le=255)]
-"""`u8` on the wire: an integer in [0, 255]."""
-U16 = Annotated[int, Field(ge=0, le=65535)]
-"""`u16` on the wire: an integer in [0, 65535]."""
-U32 = Annotated[int, Field(ge=0, le=4294967295)]
-"""`u32` on the wire: an integer in [0, 4294967295]."""
-U64 = Annotated[int, Field(ge=0, le=18446744073709551615)]
-"""`u64` on the wire: an integer in [0, 18446744073709551615]."""
-I32 = Annotated[int, Field(ge=-2147483648, le=2147483647)]
-"""`i32` on the wire: an integer in [-2147483648, 2147483647]."""
-I64 = Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)]
-"""`i64` on the wire: an integer in [-9223372036854775808, 9223372036854775807]."""
+U8 = Annotated[int, Strict(), Field(ge=0, le=255)]
+"""`u8`: an integer in [0, 255], strict as in serde."""
+U16 = Annotated[int, Strict(), Field(ge=0, le=65535)]
+"""`u16`: an integer in [0, 65535], strict as in serde."""
+U32 = Annotated[int, Strict(), Field(ge=0, le=4294967295)]
+"""`u32`: an integer in [0, 4294967295], strict as in serde."""
+U64 = Annotated[int, Strict(), Field(ge=0, le=18446744073709551615)]
+"""`u64`: an integer in [0, 18446744073709551615], strict as in serde."""
+I32 = Annotated[int, Strict(), Field(ge=-2147483648, le=2147483647)]
+"""`i32`: an integer in [-2147483648, 2147483647], strict as in serde."""
+I64 = Annotated[int, Strict(), Field(ge=-9223372036854775808, le=9223372036854775807)]
+"""`i64`: an integer in [-9223372036854775808, 9223372036854775807], strict as in serde."""
 
 
 def is_null(value: Any) -> bool:

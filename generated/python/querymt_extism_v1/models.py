@@ -1,8 +1,8 @@
 """Models of every type in QueryMT Extism plugin ABI v1, with their exact wire JSON.
 
 Generated from the spec `querymt-extism-v1`; do not edit. Structs and plain enums come from
-datamodel-code-generator run on the bundled JSON Schema; externally tagged enums with data are
-shaped by qmt-abigen (a union picked by its tag, so validating one costs a dict lookup).
+datamodel-code-generator run on the bundled JSON Schema; enums with data are shaped by
+qmt-abigen (a union picked by its tag, so validating one costs a dict lookup).
 Dump with `model_dump(mode="json")` or `.to_wire()` to get wire names (`type`, not `tool_type`).
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AliasChoices, ConfigDict, Discriminator, Field, Tag
+from pydantic import AliasChoices, ConfigDict, Discriminator, Field, StrictFloat, StrictStr, Tag
 
 from ._wire import U32, Bytes, WireModel
 
@@ -25,7 +25,7 @@ class ChatMessage(WireModel):
     """
     What kind of message this is, with its non-text payload.
     """
-    content: str
+    content: StrictStr
     """
     The message text; empty for tool-use and tool-result messages.
     """
@@ -43,11 +43,11 @@ class ChatRole(StrEnum):
 
 
 class CompletionRequest(WireModel):
-    prompt: str
+    prompt: StrictStr
     """
     The text to continue.
     """
-    suffix: str | None = None
+    suffix: StrictStr | None = None
     """
     Text that should follow the completion (fill-in-the-middle), if any.
     """
@@ -55,14 +55,14 @@ class CompletionRequest(WireModel):
     """
     The most tokens to generate.
     """
-    temperature: float | None = None
+    temperature: StrictFloat | None = None
     """
     Sampling temperature.
     """
 
 
 class CompletionResponse(WireModel):
-    text: str
+    text: StrictStr
     """
     The generated text.
     """
@@ -84,7 +84,7 @@ class ExtismChatRequest(WireModel):
 
 
 class ExtismChatResponse(WireModel):
-    text: str | None = None
+    text: StrictStr | None = None
     """
     The assistant's text, if any.
     """
@@ -92,7 +92,7 @@ class ExtismChatResponse(WireModel):
     """
     Tool calls the model asked for, if any.
     """
-    thinking: str | None = None
+    thinking: StrictStr | None = None
     """
     Reasoning text, for providers that expose it.
     """
@@ -118,29 +118,29 @@ class ExtismEmbedRequest(WireModel):
     """
     The plugin configuration, as accepted by `from_config`.
     """
-    inputs: list[str]
+    inputs: list[StrictStr]
     """
     The texts to embed, one vector each.
     """
 
 
 class FunctionCall(WireModel):
-    name: str
+    name: StrictStr
     """
     The function called.
     """
-    arguments: str
+    arguments: StrictStr
     """
     The arguments as a JSON document inside a string; in a `ToolResult` message, the tool's result.
     """
 
 
 class FunctionTool(WireModel):
-    name: str
+    name: StrictStr
     """
     The function name the model uses to call it.
     """
-    description: str
+    description: StrictStr
     """
     What the function does, for the model.
     """
@@ -170,7 +170,7 @@ class ImageMime(StrEnum):
 
 
 class Tool(WireModel):
-    tool_type: Annotated[str, Field(alias="type")]
+    tool_type: Annotated[StrictStr, Field(alias="type")]
     """
     The tool kind; always `function` today.
     """
@@ -181,11 +181,11 @@ class Tool(WireModel):
 
 
 class ToolCall(WireModel):
-    id: str
+    id: StrictStr
     """
     The provider's identifier of this call.
     """
-    call_type: Annotated[str, Field(alias="type")]
+    call_type: Annotated[StrictStr, Field(alias="type")]
     """
     The call kind; always `function` today.
     """
@@ -253,7 +253,7 @@ class MessageTypeImageURL(WireModel):
 
     model_config = ConfigDict(extra="forbid")
     wire_tag: ClassVar[str] = "ImageURL"
-    value: Annotated[str, Field(alias="ImageURL")]
+    value: Annotated[StrictStr, Field(alias="ImageURL")]
 
 
 class MessageTypeToolUse(WireModel):
