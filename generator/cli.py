@@ -16,7 +16,7 @@ from generator.diagnostics import SpecError
 from generator.formatting import FormattingError
 from generator.loader import SPEC_DIR, load_spec
 from generator.pipeline import GENERATED_DIR, OutputClashError, generate
-from generator.targets import UnsupportedByTarget
+from generator.targets import TARGETS, UnsupportedByTarget
 
 app = typer.Typer(
     name="qmt-abigen",
@@ -46,10 +46,26 @@ def generate_command(
         bool,
         typer.Option("--full", help="Always render, even when nothing changed since the last run."),
     ] = False,
+    target: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--target",
+            help=f"Only these targets (repeatable): {', '.join(TARGETS)}. Default: all.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Render every spec into generated/ (only changed files are rewritten)."""
+    unknown = sorted(set(target or ()) - set(TARGETS))
+    if unknown:
+        raise _fail(
+            f"error: unknown target {', '.join(unknown)}; Options are: {', '.join(TARGETS)}", 2
+        )
+    selected = tuple(t for t in TARGETS if t in target) if target else TARGETS
     try:
-        outcome = generate(spec_dir=spec_dir, out_dir=out_dir, check=check, use_cache=not full)
+        outcome = generate(
+            spec_dir=spec_dir, out_dir=out_dir, check=check, use_cache=not full, targets=selected
+        )
     except SpecError as exc:
         count = len(exc.diagnostics)
         raise _fail(

@@ -40,8 +40,8 @@ def _rustfmt_version() -> str:
     return result.stdout.strip()
 
 
-def fingerprint(spec_dir: Path) -> str:
-    digest = hashlib.sha256()
+def fingerprint(spec_dir: Path, targets: tuple[str, ...]) -> str:
+    digest = hashlib.sha256(" ".join(targets).encode())
     for base in (spec_dir, PACKAGE_DIR, TEMPLATES_DIR):
         for path in _tree_files(base):
             digest.update(path.relative_to(base).as_posix().encode())

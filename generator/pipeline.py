@@ -49,18 +49,19 @@ def generate(
     out_dir: Path = GENERATED_DIR,
     check: bool = False,
     use_cache: bool = True,
+    targets: tuple[str, ...] = TARGETS,
 ) -> Outcome:
     """Render everything; unless `check`, bring `out_dir` in line. Raises before touching disk.
 
     With `use_cache`, an `out_dir` that provably holds the last render of unchanged inputs is
     reported up to date without rendering (see `generator.fingerprint`).
     """
-    current = fingerprint.fingerprint(spec_dir)
+    current = fingerprint.fingerprint(spec_dir, targets)
     if use_cache and fingerprint.is_fresh(out_dir, current):
         existing = writer.existing_files(out_dir)
         return Outcome(writer.Plan(out_dir, unchanged=len(existing)), (), cached=True)
     specs = tuple(load_all(spec_dir, display_root=spec_dir.parent))
-    files = render_all(specs)
+    files = render_all(specs, targets)
     work = writer.plan(out_dir, files)
     if not check:
         writer.apply(work)

@@ -193,3 +193,25 @@ def test_a_feature_a_target_cannot_express_is_a_clean_error(tmp_path: Path) -> N
     assert "both renamed and aliased is not supported by the Python target" in result.stderr
     assert "Traceback" not in result.stderr
     assert not out_dir.exists()
+
+
+def test_targets_can_be_selected_and_the_rust_target_says_what_it_needs(tmp_path: Path) -> None:
+    spec_dir, out_dir = tmp_path / "spec", tmp_path / "out"
+    spec_dir.mkdir()
+    shutil.copy(ROOT / "spec" / "abi-spec.schema.json", spec_dir)
+    shutil.copy(Path(__file__).parent / "fixtures" / "minimal.yaml", spec_dir)
+    everything = run("generate", "--spec-dir", str(spec_dir), "--out-dir", str(out_dir))
+    assert everything.returncode == 2
+    assert (
+        "the Rust target builds QueryMT's plugin crate and needs ChatMessage" in everything.stderr
+    )
+    assert not out_dir.exists()
+    some = run(
+        "generate", "--spec-dir", str(spec_dir), "--out-dir", str(out_dir),
+        "--target", "jsonschema", "--target", "docs",
+    )  # fmt: skip
+    assert some.returncode == 0, some.stderr
+    assert sorted(p.name for p in out_dir.iterdir()) == ["docs", "schemas"]
+    unknown = run("generate", "--target", "cobol")
+    assert unknown.returncode == 2
+    assert "unknown target cobol; Options are: docs, jsonschema, python, rust" in unknown.stderr

@@ -78,7 +78,7 @@ def test_skip_if_null_fields_are_left_out_when_none(tmp_path: Path) -> None:
     (spec_dir / "mini.yaml").write_text(text, encoding="utf-8")
     generated = subprocess.run(
         [sys.executable, "-m", "generator", "generate", "--spec-dir", str(spec_dir),
-         "--out-dir", str(out_dir)],
+         "--target", "python", "--target", "jsonschema", "--out-dir", str(out_dir)],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert generated.returncode == 0, generated.stderr

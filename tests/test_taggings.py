@@ -62,7 +62,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy(FIXTURE, spec_dir)
     result = subprocess.run(
         [sys.executable, "-m", "generator", "generate", "--spec-dir", str(spec_dir),
-         "--out-dir", str(base / "out")],
+         "--target", "python", "--target", "jsonschema", "--out-dir", str(base / "out")],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr

@@ -439,7 +439,34 @@ def _is_wrapper(name: str) -> bool:
 # --------------------------------------------------------------------------- render
 
 
+# What the crate's hand-written parts (provider traits, HTTP runtime) are written against:
+# the QueryMT ABI's own types and host imports. A spec without them gets a clear refusal.
+RUNTIME_TYPES = (
+    "ChatMessage",
+    "CompletionRequest",
+    "CompletionResponse",
+    "ExtismChatResponse",
+    "Tool",
+    "ToolCall",
+    "Usage",
+)
+RUNTIME_IMPORTS = ("http_request", "http_status_code")
+
+
+def check_supported(spec: ir.Spec) -> None:
+    declared = {t.name for t in spec.types}
+    imported = {i.name for i in spec.imports}
+    missing = [t for t in RUNTIME_TYPES if t not in declared]
+    missing += [f"import {i}" for i in RUNTIME_IMPORTS if i not in imported]
+    if missing:
+        raise UnsupportedByTarget(
+            f"the Rust target builds QueryMT's plugin crate and needs {', '.join(missing)} "
+            f"in {spec.slug}; generate other targets with --target"
+        )
+
+
 def render(spec: ir.Spec) -> dict[str, str]:
+    check_supported(spec)
     defaults: list[DefaultFnView] = []
     types = [type_view(t, defaults) for t in spec.types]
     exports = [export_view(e) for e in spec.exports]
