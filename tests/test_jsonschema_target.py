@@ -159,3 +159,11 @@ def test_the_bundle_feeds_datamodel_code_generator_as_written() -> None:
     assert isinstance(models, str)
     for type_def in SPEC.types:
         assert f"class {type_def.name}(" in models
+
+
+@pytest.mark.parametrize(
+    ("type_name", "document"),
+    [(name, doc) for name, cases in CASES.items() for doc in cases.get("serde_only", [])],
+)
+def test_serde_only_forms_are_refused_on_purpose(type_name: str, document: Any) -> None:
+    assert not VALIDATORS[type_name].is_valid(document)

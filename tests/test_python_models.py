@@ -69,7 +69,7 @@ KNOWN_LENIENT = {
 }
 
 
-@pytest.mark.parametrize(("type_name", "document"), _cases("invalid"))
+@pytest.mark.parametrize(("type_name", "document"), _cases("invalid") + _cases("serde_only"))
 def test_models_reject_what_serde_rejects(type_name: str, document: Any) -> None:
     with pytest.raises(ValidationError):
         adapter(type_name).validate_json(json.dumps(document))
