@@ -215,3 +215,11 @@ def test_targets_can_be_selected_and_the_rust_target_says_what_it_needs(tmp_path
     unknown = run("generate", "--target", "cobol")
     assert unknown.returncode == 2
     assert "unknown target cobol; Options are: docs, jsonschema, python, rust" in unknown.stderr
+
+
+def test_version_matches_the_package_metadata() -> None:
+    from importlib.metadata import version
+
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"qmt-abigen {version('qmt-abigen')}"
