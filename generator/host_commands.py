@@ -8,9 +8,7 @@ appear in the output.
 
 from __future__ import annotations
 
-import importlib
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Annotated, Any
@@ -18,8 +16,8 @@ from typing import Annotated, Any
 import typer
 
 from generator import ir
+from generator.host_support import UsageError, load_bindings, read_json_arg
 from generator.loader import SPEC_DIR, load_spec
-from generator.pipeline import GENERATED_DIR
 from generator.targets import python as python_target
 
 DEFAULT_SPEC = SPEC_DIR / "querymt-extism-v1.yaml"
@@ -38,27 +36,17 @@ def _load(spec_path: Path) -> tuple[ir.Spec, ModuleType]:
         raise _fail(
             render() if callable(render) else f"cannot load {spec_path}: {exc}", 2
         ) from None
-    package = python_target.package_name(spec)
-    root = GENERATED_DIR / "python"
-    if not (root / package / "__init__.py").is_file():
-        raise _fail(f"{root / package} is missing; run `qmt-abigen generate` first", 2)
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
-    return spec, importlib.import_module(package)
+    try:
+        return spec, load_bindings(spec)
+    except UsageError as exc:
+        raise _fail(str(exc), 2) from None
 
 
 def _read_json(value: str, what: str) -> Any:
-    """JSON from a file, or inline when the value starts with `{`, `[` or `"`."""
-    text = value
-    if not value.lstrip().startswith(("{", "[", '"')):
-        try:
-            text = Path(value).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise _fail(f"cannot read {what} file {value}: {exc.strerror}", 2) from None
     try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise _fail(f"{what} is not JSON: {exc}", 2) from None
+        return read_json_arg(value, what)
+    except UsageError as exc:
+        raise _fail(str(exc), 2) from None
 
 
 def _open(

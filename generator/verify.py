@@ -25,7 +25,6 @@ keys, and plugin messages have secret values replaced by `***`.
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import sys
@@ -43,9 +42,9 @@ import jsonschema
 import typer
 
 from generator import ir
+from generator.host_support import UsageError, load_bindings, read_json_arg
 from generator.loader import SPEC_DIR, load_spec
 from generator.loopback_server import LoopbackServer
-from generator.pipeline import GENERATED_DIR
 from generator.targets import jsonschema as jsonschema_target
 from generator.targets import python as python_target
 
@@ -72,7 +71,7 @@ class Status(StrEnum):
     SKIP = "SKIP"
 
 
-class VerifyUsageError(Exception):
+class VerifyUsageError(UsageError):
     """The invocation is wrong (a file is missing, a value is malformed): exit 2."""
 
 
@@ -139,31 +138,6 @@ class VerifyReport:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def load_bindings(spec: ir.Spec) -> ModuleType:
-    """The generated Python bindings of `spec` (generated/python/<package>)."""
-    package = python_target.package_name(spec)
-    root = GENERATED_DIR / "python"
-    if not (root / package / "__init__.py").is_file():
-        raise VerifyUsageError(f"{root / package} is missing; run `qmt-abigen generate` first")
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
-    return importlib.import_module(package)
-
-
-def read_json_arg(value: str, what: str) -> Any:
-    """JSON from a file, or inline when the value starts with `{`, `[` or `"`."""
-    text = value
-    if not value.lstrip().startswith(("{", "[", '"')):
-        try:
-            text = Path(value).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise VerifyUsageError(f"cannot read {what} file {value}: {exc.strerror}") from None
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise VerifyUsageError(f"{what} is not JSON: {exc}") from None
 
 
 def _host_of(url: str) -> str | None:
@@ -910,7 +884,7 @@ def verify_command(
                 spec=spec,
                 progress=progress,
             )
-    except VerifyUsageError as exc:
+    except UsageError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     render_table(report, out)
