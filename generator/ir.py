@@ -7,9 +7,10 @@ nothing mutates it. Backends dispatch on the type kinds with `match` and end wit
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal, TypeAlias
+from typing import Literal, TypeAlias, assert_never
 
 JsonValue: TypeAlias = "bool | int | float | str | list[JsonValue] | dict[str, JsonValue] | None"
 
@@ -208,6 +209,30 @@ class EnumType:
 TypeDef: TypeAlias = Struct | EnumType
 
 
+def type_refs(type_def: TypeDef) -> tuple[TypeRef, ...]:
+    """The type references a declared type holds directly: field types and variant payloads."""
+    match type_def:
+        case Struct(fields=fields):
+            return tuple(f.type for f in fields)
+        case EnumType(variants=variants):
+            refs: list[TypeRef] = []
+            for variant in variants:
+                match variant.payload:
+                    case UnitPayload():
+                        pass
+                    case NewtypePayload(type=t):
+                        refs.append(t)
+                    case TuplePayload(items=items):
+                        refs.extend(items)
+                    case StructPayload(fields=fields):
+                        refs.extend(f.type for f in fields)
+                    case other:
+                        assert_never(other)
+            return tuple(refs)
+        case _:
+            assert_never(type_def)
+
+
 # --------------------------------------------------------------------------- exports
 
 
@@ -320,6 +345,27 @@ class Spec:
 
     def export(self, name: str) -> Export:
         return next(e for e in self.exports if e.name == name)
+
+    def reachable_types(self, roots: Iterable[TypeRef]) -> list[str]:
+        """The declared types reachable from `roots`, in spec order."""
+        found: set[str] = set()
+        stack = list(roots)
+        while stack:
+            match stack.pop():
+                case Primitive() | TypeParam():
+                    pass
+                case ListOf(item):
+                    stack.append(item)
+                case MapOf(value):
+                    stack.append(value)
+                case Named(name, args):
+                    stack.extend(args)
+                    if name not in found:
+                        found.add(name)
+                        stack.extend(type_refs(self.type(name)))
+                case other:
+                    assert_never(other)
+        return [t.name for t in self.types if t.name in found]
 
     @property
     def required_exports(self) -> tuple[Export, ...]:

@@ -566,23 +566,9 @@ def _params_in(ref: ir.TypeRef) -> set[str]:
 
 
 def _direct_refs(type_def: ir.TypeDef) -> set[str]:
-    refs: list[ir.TypeRef] = []
-    match type_def:
-        case ir.Struct(fields=fields):
-            refs = [f.type for f in fields]
-        case ir.EnumType(variants=variants):
-            for variant in variants:
-                match variant.payload:
-                    case ir.NewtypePayload(type=t):
-                        refs.append(t)
-                    case ir.TuplePayload(items=items):
-                        refs.extend(items)
-                    case ir.StructPayload(fields=fields):
-                        refs.extend(f.type for f in fields)
-                    case ir.UnitPayload():
-                        pass
+    """Declared types held without a list or map in between (type arguments included)."""
     names: set[str] = set()
-    for ref in refs:
+    for ref in ir.type_refs(type_def):
         if isinstance(ref, ir.Named):
             names.add(ref.name)
             names.update(a.name for a in ref.args if isinstance(a, ir.Named))

@@ -60,7 +60,7 @@ def export_schema(spec: ir.Spec, export: ir.Export, side: Side) -> Schema:
     """A standalone schema of one export's decoded input or output, with the `$defs` it reaches."""
     payload = export.input if side == "input" else export.output
     body = payload_schema(payload)
-    reached = _reachable(spec, payload.type) if payload.type is not None else []
+    reached = spec.reachable_types([payload.type]) if payload.type is not None else []
     document: Schema = {
         "$schema": DRAFT,
         "$id": urn(spec, f"{export.name}.{side}"),
@@ -315,52 +315,6 @@ def _single_key_object(key: str, value: Schema) -> Schema:
         "required": [key],
         "additionalProperties": False,
     }
-
-
-# --------------------------------------------------------------------------- reachability
-
-
-def _reachable(spec: ir.Spec, root: ir.TypeRef) -> list[str]:
-    seen: list[str] = []
-    pending = [root]
-    while pending:
-        ref = pending.pop()
-        match ref:
-            case ir.Named(name, args):
-                pending.extend(args)
-                if name not in seen:
-                    seen.append(name)
-                    pending.extend(_refs_of(spec.type(name)))
-            case ir.ListOf(item):
-                pending.append(item)
-            case ir.MapOf(value):
-                pending.append(value)
-            case ir.Primitive() | ir.TypeParam():
-                pass
-            case _:
-                assert_never(ref)
-    return seen
-
-
-def _refs_of(type_def: ir.TypeDef) -> list[ir.TypeRef]:
-    match type_def:
-        case ir.Struct(fields=fields):
-            return [f.type for f in fields]
-        case ir.EnumType(variants=variants):
-            refs: list[ir.TypeRef] = []
-            for variant in variants:
-                match variant.payload:
-                    case ir.NewtypePayload(type=t):
-                        refs.append(t)
-                    case ir.TuplePayload(items=items):
-                        refs.extend(items)
-                    case ir.StructPayload(fields=fields):
-                        refs.extend(f.type for f in fields)
-                    case ir.UnitPayload():
-                        pass
-            return refs
-        case _:
-            assert_never(type_def)
 
 
 # --------------------------------------------------------------------------- validators

@@ -379,57 +379,12 @@ def _import_view(
 # --------------------------------------------------------------------------- module placement
 
 
-def _reachable(spec: ir.Spec, roots: list[ir.TypeRef]) -> list[str]:
-    """Declared types reachable from `roots`, in spec order."""
-    found: set[str] = set()
-    stack = list(roots)
-    while stack:
-        match stack.pop():
-            case ir.Primitive() | ir.TypeParam():
-                pass
-            case ir.ListOf(item):
-                stack.append(item)
-            case ir.MapOf(value):
-                stack.append(value)
-            case ir.Named(name, args):
-                stack.extend(args)
-                if name not in found:
-                    found.add(name)
-                    stack.extend(_refs_of(spec.type(name)))
-            case other:
-                assert_never(other)
-    return [t.name for t in spec.types if t.name in found]
-
-
-def _refs_of(t: ir.TypeDef) -> list[ir.TypeRef]:
-    match t:
-        case ir.Struct(fields=fields):
-            return [f.type for f in fields]
-        case ir.EnumType(variants=variants):
-            refs: list[ir.TypeRef] = []
-            for v in variants:
-                match v.payload:
-                    case ir.UnitPayload():
-                        pass
-                    case ir.NewtypePayload(ty):
-                        refs.append(ty)
-                    case ir.TuplePayload(items):
-                        refs.extend(items)
-                    case ir.StructPayload(fields):
-                        refs.extend(f.type for f in fields)
-                    case other:
-                        assert_never(other)
-            return refs
-        case _:
-            assert_never(t)
-
-
 def _export_types(spec: ir.Spec, name: str) -> list[str]:
     try:
         e = spec.export(name)
     except StopIteration:
         return []
-    return _reachable(spec, [p.type for p in (e.input, e.output) if p.type is not None])
+    return spec.reachable_types(p.type for p in (e.input, e.output) if p.type is not None)
 
 
 def _is_wrapper(name: str) -> bool:
