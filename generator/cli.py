@@ -14,8 +14,9 @@ import typer
 
 from generator.diagnostics import SpecError
 from generator.formatting import FormattingError
-from generator.loader import SPEC_DIR, load_spec
-from generator.pipeline import GENERATED_DIR, OutputClashError, generate
+from generator.loader import load_spec
+from generator.pipeline import OutputClashError, generate
+from generator.resources import GENERATED_DIR, SPEC_DIR
 from generator.targets import TARGETS, UnsupportedByTarget
 
 app = typer.Typer(

@@ -18,11 +18,7 @@ from pathlib import Path
 
 from generator import writer
 from generator.formatting import RUSTFMT
-
-PACKAGE_DIR = Path(__file__).resolve().parent
-ROOT = PACKAGE_DIR.parent
-TEMPLATES_DIR = ROOT / "templates"
-CACHE_DIR = ROOT / "build" / "generate-cache"
+from generator.resources import CACHE_DIR, PACKAGE_DIR, TEMPLATES_DIR
 
 
 def _tree_files(directory: Path) -> list[Path]:

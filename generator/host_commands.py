@@ -17,10 +17,9 @@ import typer
 
 from generator import ir
 from generator.host_support import UsageError, load_bindings, read_json_arg
-from generator.loader import SPEC_DIR, load_spec
+from generator.loader import load_spec
+from generator.resources import DEFAULT_SPEC
 from generator.targets import python as python_target
-
-DEFAULT_SPEC = SPEC_DIR / "querymt-extism-v1.yaml"
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:

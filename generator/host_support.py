@@ -11,7 +11,7 @@ from types import ModuleType
 from typing import Any
 
 from generator import ir
-from generator.pipeline import GENERATED_DIR
+from generator.resources import BINDINGS_DIR
 from generator.targets import python as python_target
 
 
@@ -20,9 +20,10 @@ class UsageError(Exception):
 
 
 def load_bindings(spec: ir.Spec) -> ModuleType:
-    """The generated Python bindings of `spec` (generated/python/<package>)."""
+    """The generated Python bindings of `spec` (generated/python/<package>, or the copy an
+    installed wheel carries)."""
     package = python_target.package_name(spec)
-    root = GENERATED_DIR / "python"
+    root = BINDINGS_DIR
     if not (root / package / "__init__.py").is_file():
         raise UsageError(f"{root / package} is missing; run `qmt-abigen generate` first")
     if str(root) not in sys.path:

@@ -18,11 +18,9 @@ import jsonschema
 from generator import ir
 from generator.diagnostics import Collector, SpecError, join_pointer
 from generator.naming import PYTHON_KEYWORDS, RUST_KEYWORDS
+from generator.resources import FORMAT_SCHEMA, SPEC_DIR
 from generator.type_expr import TypeExprError, resolve_type
 from generator.yaml_source import read_yaml
-
-SPEC_DIR = Path(__file__).resolve().parent.parent / "spec"
-FORMAT_SCHEMA = SPEC_DIR / "abi-spec.schema.json"
 
 # Names that are not keywords but still cannot be type names in one of the targets.
 RESERVED_TYPE_NAMES = frozenset({"None", "True", "False", "Self", "Option", "Vec", "String", "Box"})

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator import fingerprint, writer
 from generator.ir import Spec
-from generator.loader import SPEC_DIR, load_all
-from generator.targets import TARGETS, renderer
-
-ROOT = Path(__file__).resolve().parent.parent
-GENERATED_DIR = ROOT / "generated"
+from generator.loader import load_all
+from generator.resources import GENERATED_DIR, SPEC_DIR
+from generator.targets import TARGETS, renderer, shared_renderer
 
 
 class OutputClashError(Exception):
@@ -32,14 +30,22 @@ def render_all(specs: Iterable[Spec], targets: Iterable[str] | None = None) -> d
     files: dict[str, str] = {}
     owners: dict[str, str] = {}
     selected = list(targets) if targets is not None else list(TARGETS)
+    specs = tuple(specs)
+
+    def add(rendered: Mapping[str, str], owner: str) -> None:
+        for path, text in rendered.items():
+            if path in files:
+                raise OutputClashError(f"{path} is produced by both {owners[path]} and {owner}")
+            owners[path] = owner
+            files[path] = format_text(path, text)
+
     for spec in specs:
         for name in selected:
-            for path, text in renderer(name)(spec).items():
-                owner = f"{spec.slug}:{name}"
-                if path in files:
-                    raise OutputClashError(f"{path} is produced by both {owners[path]} and {owner}")
-                owners[path] = owner
-                files[path] = format_text(path, text)
+            add(renderer(name)(spec), f"{spec.slug}:{name}")
+    for name in selected:
+        shared = shared_renderer(name)
+        if shared is not None and specs:
+            add(shared(specs), f"{name} (every spec)")
     return dict(sorted(files.items()))
 
 

@@ -43,12 +43,12 @@ import typer
 
 from generator import ir
 from generator.host_support import UsageError, load_bindings, read_json_arg
-from generator.loader import SPEC_DIR, load_spec
+from generator.loader import load_spec
 from generator.loopback_server import LoopbackServer
+from generator.resources import DEFAULT_SPEC
 from generator.targets import jsonschema as jsonschema_target
 from generator.targets import python as python_target
 
-DEFAULT_SPEC = SPEC_DIR / "querymt-extism-v1.yaml"
 DEFAULT_TIMEOUT_MS = 3_000
 """Per call: long enough for any loopback answer, short enough to catch an infinite loop fast."""
 DEFAULT_API_KEY = "sk-verify"

@@ -15,8 +15,8 @@ from typing import assert_never
 
 from generator import ir
 from generator.naming import rust_ident
+from generator.resources import TEMPLATES_DIR
 from generator.targets import UnsupportedByTarget
-from generator.templating import TEMPLATES_DIR
 from generator.templating import render as render_template
 
 LIB_NAME = "querymt"
