@@ -19,7 +19,7 @@ import copy
 import json
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, assert_never
 
@@ -59,6 +59,44 @@ def render(spec: ir.Spec) -> dict[str, str]:
         f"{base}/py.typed": "",
     }
     return dict(sorted(files.items()))
+
+
+DISTRIBUTION = "querymt-extism-bindings"
+RUNTIME_DEPENDENCIES = ("extism>=1.1.1,<2", "jsonschema>=4.18,<5", "pydantic>=2.12,<3")
+"""What the generated packages import, as ranges a user's project can live with (the generator
+itself pins exact versions because its output is committed; the bindings need not)."""
+
+
+def render_shared(specs: Sequence[ir.Spec]) -> dict[str, str]:
+    """The one distribution (`generated/python/pyproject.toml`) holding every spec's package."""
+    from generator import __version__
+
+    ordered = sorted(specs, key=lambda s: s.slug)
+    packages = [
+        {
+            "name": package_name(s),
+            "slug": s.slug,
+            "title": s.title,
+            "plugin_class": plugin_class_name(s),
+        }
+        for s in ordered
+    ]
+    abi_versions = sorted({s.abi_version for s in ordered})
+    ctx = {
+        "distribution": DISTRIBUTION,
+        "version": f"{__version__}+abi{'.'.join(str(v) for v in abi_versions)}",
+        "generator_version": __version__,
+        "abis": ", ".join(f"ABI v{v}" for v in abi_versions),
+        "dependencies": RUNTIME_DEPENDENCIES,
+        "dependency_names": ", ".join(
+            f"`{re.split(r'[<>=!~ ]', d, maxsplit=1)[0]}`" for d in RUNTIME_DEPENDENCIES
+        ),
+        "packages": packages,
+    }
+    return {
+        "python/pyproject.toml": render_template("python/distribution/pyproject.toml.j2", **ctx),
+        "python/README.md": render_template("python/distribution/README.md.j2", **ctx),
+    }
 
 
 # --------------------------------------------------------------------------- type mapping
@@ -238,6 +276,8 @@ def run_datamodel_codegen(spec: ir.Spec) -> str:
             strict_types=[StrictTypes.str, StrictTypes.bool, StrictTypes.float],
             target_python_version=PythonVersion.PY_311,
             formatters=[Formatter.BUILTIN],
+            # Explicit, so the output does not depend on a pyproject.toml in the working directory.
+            builtin_format_line_length=100,
             class_name="QmtWireRoot",
             base_class=f"{package_name(spec)}._wire.WireModel",
             aliases=dcg_aliases(spec),
