@@ -1,37 +1,43 @@
 # Every target sets up what it needs: a fresh clone runs `make generate` or `make test` directly.
+# System packages come from scripts/bootstrap.sh (as root it installs them; otherwise it prints
+# the apt-get line to run): `generate` needs python3's venv module and Debian's rustfmt, `test`
+# also the Rust -> wasm toolchain.
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: generate check test lint examples bootstrap-rust bench clean
+.PHONY: generate check test lint examples bootstrap bootstrap-test bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml | bootstrap
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-generate: $(STAMP) bootstrap-rust
+bootstrap:
+	bash scripts/bootstrap.sh generate
+
+bootstrap-test:
+	bash scripts/bootstrap.sh test
+
+generate: bootstrap $(STAMP)
 	$(VENV)/bin/qmt-abigen generate
 
-check: $(STAMP) bootstrap-rust
+check: bootstrap $(STAMP)
 	$(VENV)/bin/qmt-abigen generate --check
 
-bootstrap-rust:
-	bash scripts/bootstrap-rust.sh
-
-examples: $(STAMP) bootstrap-rust
+examples: bootstrap-test $(STAMP)
 	bash scripts/build-examples.sh
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check generator tests bench generated/python
-	$(VENV)/bin/black --quiet --check generator tests bench generated/python
+	$(VENV)/bin/ruff check generator tests bench scripts generated/python
+	$(VENV)/bin/black --quiet --check generator tests bench scripts generated/python
 	$(VENV)/bin/mypy --strict generator bench generated/python
 
-test: $(STAMP) examples check lint
+test: bootstrap-test $(STAMP) examples check lint
 	$(VENV)/bin/python -m pytest
 
-bench: $(STAMP) examples
+bench: bootstrap-test $(STAMP) examples
 	$(VENV)/bin/python -m bench
 
 clean:

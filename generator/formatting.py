@@ -46,7 +46,7 @@ def format_python(path: str, text: str) -> str:
 @cache
 def rustfmt_binary() -> str:
     if not shutil.which(RUSTFMT):
-        raise FormattingError(f"{RUSTFMT} not found; run `make bootstrap-rust` (Debian's rustfmt)")
+        raise FormattingError(f"{RUSTFMT} not found; run `make bootstrap` (Debian's rustfmt)")
     found = subprocess.run([RUSTFMT, "--version"], capture_output=True, text=True, check=False)
     if not found.stdout.startswith(RUSTFMT_VERSION):
         raise FormattingError(

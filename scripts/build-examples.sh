@@ -23,7 +23,7 @@ CARGO="$TOOLCHAIN_BIN/cargo"
 WASM_OPT=${WASM_OPT:-/usr/bin/wasm-opt}
 
 if [[ ! -x "$WASM_OPT" ]]; then
-    echo "build-examples: $WASM_OPT is missing; run 'make bootstrap-rust' (Debian package binaryen)" >&2
+    echo "build-examples: $WASM_OPT is missing; run 'make bootstrap-test' (Debian package binaryen)" >&2
     exit 1
 fi
 
