@@ -27,7 +27,9 @@ def get(url: str, headers: dict[str, str] | None = None, method: str = "GET") ->
     return json.dumps({"method": method, "url": url, "headers": headers or {}}).encode()
 
 
-def http_plugin(steps: list[Step], *, base_url: str = "http://127.0.0.1:9/v1", **kwargs: Any) -> Any:
+def http_plugin(
+    steps: list[Step], *, base_url: str = "http://127.0.0.1:9/v1", **kwargs: Any
+) -> Any:
     """A scripted plugin whose `list_models` runs `steps`, opened with CONFIG (+ kwargs)."""
     config = kwargs.pop("config", CONFIG)
     wasm = scripted(base_url=[Output(base_url.encode())], list_models=steps)
@@ -51,7 +53,9 @@ def elsewhere(other: LoopbackServer) -> Iterator[LoopbackServer]:
 # --------------------------------------------------------------------------- literal hosts
 
 
-@pytest.mark.parametrize("plugin_base", ["http://*/", "http://127.0.0.*:{port}/v1", "http://*.0.0.2"])
+@pytest.mark.parametrize(
+    "plugin_base", ["http://*/", "http://127.0.0.*:{port}/v1", "http://*.0.0.2"]
+)
 def test_glob_characters_in_base_urls_are_not_patterns(
     elsewhere: LoopbackServer, plugin_base: str
 ) -> None:
@@ -128,7 +132,9 @@ def test_nothing_more_leaves_after_a_refused_request(loopback: LoopbackServer) -
 def test_credentials_in_urls_are_refused(loopback: LoopbackServer) -> None:
     # `http://127.0.0.1:P@127.0.0.2/` is 127.0.0.2 to a URL parser: never a way around the list.
     url = f"http://127.0.0.1:{loopback.port}@127.0.0.2:{loopback.port}/v1/models"
-    plugin = http_plugin([Http(get(url))], config={"api_key": SECRET, "base_url": loopback.base_url})
+    plugin = http_plugin(
+        [Http(get(url))], config={"api_key": SECRET, "base_url": loopback.base_url}
+    )
     with pytest.raises(errors.HostNotAllowedError, match="credentials"):
         plugin.list_models()
     assert loopback.requests == []

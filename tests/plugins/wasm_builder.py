@@ -2,8 +2,8 @@
 
 It builds the deliberately broken or scripted plugins the fault-matrix tests need: each
 export runs a short script of steps (`Output`, `Error`, `Trap`, `Loop`, `Http`, `Alloc`,
-`Echo`, `RequirePrefix`, `Log`) against the Extism guest ABI imported from `extism:host/env`. Modules
-built here import no WASI, so they load with `wasi=False` too.
+`Echo`, `RequirePrefix`, `Log`) against the Extism guest ABI imported from `extism:host/env`.
+Modules built here import no WASI, so they load with `wasi=False` too.
 """
 
 from __future__ import annotations
