@@ -269,14 +269,18 @@ def test_a_response_over_the_limit_fails_typed(loopback: LoopbackServer) -> None
 def unsized_server() -> Iterator[str]:
     """An HTTP/1.0 server that streams 200 KB without a Content-Length, then closes."""
     listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
     stop = threading.Event()
 
     def serve() -> None:
         while not stop.is_set():
             try:
                 conn, _ = listener.accept()
+            except TimeoutError:
+                continue
             except OSError:
                 return
+            conn.settimeout(5)
             with conn:
                 conn.recv(65536)
                 conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n")
@@ -290,8 +294,8 @@ def unsized_server() -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{listener.getsockname()[1]}"
     stop.set()
-    listener.close()
     thread.join(timeout=5)
+    listener.close()
 
 
 def test_an_unsized_response_is_cut_at_the_limit(unsized_server: str) -> None:
@@ -305,6 +309,18 @@ def test_an_unsized_response_is_cut_at_the_limit(unsized_server: str) -> None:
     plugin.close()
     plugin = http_plugin([Http(get(f"{unsized_server}/big"))], allowed_hosts=[unsized_server])
     assert plugin.call_raw("list_models", b"{}") == b"y" * 4096 * 50
+    plugin.close()
+
+
+def test_a_response_that_does_not_fit_in_plugin_memory(loopback: LoopbackServer) -> None:
+    loopback.fail("/models", status=200, body="z" * (3 * 1024 * 1024))
+    steps = [Http(get(f"{loopback.base_url}/models"))]
+    plugin = http_plugin(steps, allowed_hosts=[loopback.url], max_pages=20)
+    with pytest.raises(errors.PluginOutOfMemoryError, match="does not fit"):
+        plugin.list_models()
+    plugin.close()
+    plugin = http_plugin(steps, allowed_hosts=[loopback.url], max_pages=200)
+    assert len(plugin.call_raw("list_models", b"{}")) == 3 * 1024 * 1024
     plugin.close()
 
 
