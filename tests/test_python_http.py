@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -265,50 +266,103 @@ def test_a_response_over_the_limit_fails_typed(loopback: LoopbackServer) -> None
     plugin.close()
 
 
-@pytest.fixture
-def unsized_server() -> Iterator[str]:
-    """An HTTP/1.0 server that streams 200 KB without a Content-Length, then closes."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.05)
-    stop = threading.Event()
+class RawServer:
+    """A one-connection-at-a-time HTTP server writing what `respond` yields, for responses the
+    loopback server does not make (no Content-Length, chunked, a slow trickle)."""
 
-    def serve() -> None:
-        while not stop.is_set():
+    def __init__(self, respond: Callable[[], Iterator[bytes]]) -> None:
+        self.respond = respond
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.05)
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
             try:
-                conn, _ = listener.accept()
+                conn, _ = self.listener.accept()
             except TimeoutError:
                 continue
             except OSError:
                 return
-            conn.settimeout(5)
             with conn:
+                conn.settimeout(5)
                 conn.recv(65536)
-                conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n")
-                for _ in range(50):
-                    try:
-                        conn.sendall(b"y" * 4096)
-                    except OSError:
-                        break
+                try:
+                    for part in self.respond():
+                        if self._stop.is_set():
+                            break
+                        conn.sendall(part)
+                except OSError:
+                    pass  # the host hung up
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    stop.set()
-    thread.join(timeout=5)
-    listener.close()
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.listener.close()
 
 
-def test_an_unsized_response_is_cut_at_the_limit(unsized_server: str) -> None:
+@pytest.fixture
+def raw_server() -> Iterator[Callable[[Callable[[], Iterator[bytes]]], RawServer]]:
+    servers: list[RawServer] = []
+
+    def start(respond: Callable[[], Iterator[bytes]]) -> RawServer:
+        servers.append(RawServer(respond))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def test_an_unsized_response_is_cut_at_the_limit(raw_server: Any) -> None:
+    def unsized() -> Iterator[bytes]:
+        yield b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n"
+        for _ in range(50):
+            yield b"y" * 4096
+
+    url = raw_server(unsized).url
     plugin = http_plugin(
-        [Http(get(f"{unsized_server}/big"))],
-        allowed_hosts=[unsized_server],
-        max_http_response_bytes=64 * 1024,
+        [Http(get(f"{url}/big"))], allowed_hosts=[url], max_http_response_bytes=64 * 1024
     )
     with pytest.raises(errors.ResponseTooLargeError):
         plugin.list_models()
     plugin.close()
-    plugin = http_plugin([Http(get(f"{unsized_server}/big"))], allowed_hosts=[unsized_server])
+    plugin = http_plugin([Http(get(f"{url}/big"))], allowed_hosts=[url])
     assert plugin.call_raw("list_models", b"{}") == b"y" * 4096 * 50
+    plugin.close()
+
+
+def test_a_chunked_response_is_read_whole(raw_server: Any) -> None:
+    parts = [b"hello ", b"chunked ", b"world" * 20_000]
+
+    def chunked() -> Iterator[bytes]:
+        yield b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        for part in parts:
+            yield b"%x\r\n%s\r\n" % (len(part), part)
+        yield b"0\r\n\r\n"
+
+    url = raw_server(chunked).url
+    plugin = http_plugin([Http(get(f"{url}/x"))], allowed_hosts=[url])
+    assert plugin.call_raw("list_models", b"{}") == b"".join(parts)
+    plugin.close()
+
+
+def test_a_trickling_response_cannot_outlast_the_call(raw_server: Any) -> None:
+    def trickle() -> Iterator[bytes]:
+        yield b"HTTP/1.0 200 OK\r\n\r\n"
+        for _ in range(600):  # a minute, one byte every 100 ms
+            time.sleep(0.1)
+            yield b"."
+
+    url = raw_server(trickle).url
+    plugin = http_plugin([Http(get(f"{url}/slow"))], allowed_hosts=[url], timeout_ms=400)
+    started = time.monotonic()
+    with pytest.raises(errors.PluginTimeoutError):
+        plugin.list_models()
+    assert time.monotonic() - started < 10  # generous: the trickle alone would take 60 s
     plugin.close()
 
 
