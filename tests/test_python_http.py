@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import querymt_extism_v1 as bindings
 from test_python_faults import CONFIG, SECRET, assert_secret_free, scripted
-from wasm_builder import Http, Output, Step
+from wasm_builder import Http, HttpHeaders, Output, Step
 
 from generator.loopback_server import LoopbackServer
 
@@ -403,6 +403,19 @@ def test_response_status_and_body_reach_the_plugin(loopback: LoopbackServer) -> 
     plugin.close()
 
 
+def test_the_host_sets_framing_headers_and_serves_response_headers(
+    loopback: LoopbackServer,
+) -> None:
+    request = get(f"{loopback.base_url}/models", {"Host": "evil.example", "X-Mine": "kept"})
+    plugin = http_plugin([Http(request), HttpHeaders()], allowed_hosts=[loopback.url])
+    headers = json.loads(plugin.call_raw("list_models", b"{}"))
+    assert headers["content-type"] == "application/json"
+    (seen,) = loopback.requests
+    assert seen.headers["host"] == f"127.0.0.1:{loopback.port}"
+    assert seen.headers["x-mine"] == "kept"
+    plugin.close()
+
+
 def test_rewriting_renames_only_the_served_imports() -> None:
     runtime = bindings._runtime
     wasm = scripted()
@@ -411,7 +424,14 @@ def test_rewriting_renames_only_the_served_imports() -> None:
     after = bindings.read_wasm_header(rewritten)
     assert after.exports == before.exports
     moved = {name for module, name in after.imports if module == bindings._host.NAMESPACE}
-    assert moved == {"http_request", "error_set", "log_error", "log_warn", "log_info"}
+    assert moved == {
+        "http_request",
+        "http_headers",
+        "error_set",
+        "log_error",
+        "log_warn",
+        "log_info",
+    }
     kept = [i for i in after.imports if i[0] == "extism:host/env"]
     assert kept == [i for i in before.imports if i[1] not in moved]
     assert runtime.rewrite_imports(rewritten, bindings._host.RENAMES) == rewritten

@@ -1,9 +1,9 @@
 """A tiny assembler for Extism guest modules, written byte by byte (no WAT toolchain needed).
 
 It builds the deliberately broken or scripted plugins the fault-matrix tests need: each
-export runs a short script of steps (`Output`, `Error`, `Trap`, `Loop`, `Http`, `Alloc`,
-`Echo`, `RequirePrefix`, `Log`) against the Extism guest ABI imported from `extism:host/env`.
-Modules built here import no WASI, so they load with `wasi=False` too.
+export runs a short script of steps (`Output`, `Error`, `Trap`, `Loop`, `Http`, `HttpHeaders`,
+`Alloc`, `Echo`, `RequirePrefix`, `Log`) against the Extism guest ABI imported from
+`extism:host/env`. Modules built here import no WASI, so they load with `wasi=False` too.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ _IMPORTS: tuple[tuple[str, tuple[int, ...], tuple[int, ...]], ...] = (
     ("log_error", (I64,), ()),
     ("log_warn", (I64,), ()),
     ("log_info", (I64,), ()),
+    ("http_headers", (), (I64,)),
 )
 _FN = {name: index for index, (name, _, _) in enumerate(_IMPORTS)}
 
@@ -142,6 +143,11 @@ class Http:
 
 
 @dataclass(frozen=True)
+class HttpHeaders:
+    """Set the output to the `http_headers` block (the last response's headers as JSON)."""
+
+
+@dataclass(frozen=True)
 class Log:
     """Log `message` at `level` (error, warn or info), followed by `pad` zero bytes."""
 
@@ -167,7 +173,19 @@ class RequirePrefix:
     message: bytes = b"Serde error: invalid input"
 
 
-Step = Output | Error | ReturnCode | Trap | Loop | Alloc | Http | Echo | RequirePrefix | Log
+Step = (
+    Output
+    | Error
+    | ReturnCode
+    | Trap
+    | Loop
+    | Alloc
+    | Http
+    | Echo
+    | RequirePrefix
+    | Log
+    | HttpHeaders
+)
 
 
 def _step_code(step: Step) -> bytes:
@@ -196,6 +214,18 @@ def _step_code(step: Step) -> bytes:
             return b"\x03\x40\x0c\x00\x0b"  # loop (br 0) end
         case Alloc(size):
             return _i64(size) + _call("alloc") + b"\x1a"
+        case HttpHeaders():
+            return (
+                _call("http_headers")
+                + _LOCAL_SET
+                + b"\x00"
+                + _LOCAL_GET
+                + b"\x00"
+                + _LOCAL_GET
+                + b"\x00"
+                + _call("length")
+                + _call("output_set")
+            )
         case Log(message, level, pad):
             return _block_from_bytes(message, pad) + _LOCAL_GET + b"\x00" + _call(f"log_{level}")
         case Http(request, body):
