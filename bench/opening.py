@@ -77,8 +77,9 @@ def run(budget: Budget) -> Section:
             "Plugin.open does what the spec's host does: a probe instance answers name, "
             "base_url and config_schema, the config is checked against that schema, and the "
             "final instance's from_config accepts it.",
-            "A first open compiles the module twice (the probe's manifest has no allowed hosts, "
-            "the final one has), each 2-4 ms in the SDK even from wasmtime's on-disk cache; "
-            "opening the same bytes again reuses both compiled modules.",
+            "A first open compiles the module once (2-4 ms in the SDK even from wasmtime's "
+            "on-disk cache, after renaming its HTTP, error and log imports to the host's own "
+            "functions); the probe and the final instances share it, and opening the same bytes "
+            "again reuses it.",
         ),
     )

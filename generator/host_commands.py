@@ -136,7 +136,12 @@ def call_command(
         ),
     ] = None,
     allow_host: Annotated[
-        list[str] | None, typer.Option("--allow-host", help="Another host the plugin may reach.")
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            help="Another origin the plugin may reach: a URL, a host (http on 80, https on 443) "
+            "or host:port. Literal, never a pattern.",
+        ),
     ] = None,
     timeout_ms: Annotated[int, typer.Option(help="Per-call timeout.")] = 60_000,
     spec_path: Annotated[Path, typer.Option("--spec", help="The ABI spec.")] = DEFAULT_SPEC,

@@ -9,14 +9,17 @@ Endpoints (under any prefix, e.g. `/v1`): `GET /models`, `POST /chat/completions
 `tool_calls` when the request offers tools; always with `usage`), `POST /embeddings`,
 `POST /completions`. Answers are deterministic functions of the request (`expected_*` compute
 them for tests), every request is recorded, and `fail()` injects faults: a status code, a
-malformed body, a delay, for some or all paths, once or until `reset()`.
+malformed body, extra headers (a redirect's `Location`), a delay, for some or all paths, once or
+until `reset()`.
 
-Standard library only; one thread per connection; binds port 0 (a free port) unless told.
+Standard library only; one thread per connection; binds port 0 (a free port) unless told, on
+127.0.0.1 unless told (any loopback address, IPv6 `::1` too).
 """
 
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Mapping
@@ -52,6 +55,7 @@ class Fault:
     delay_s: float = 0.0
     times: int | None = None  # None: until reset()
     content_type: str = "application/json"
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def _word_count(text: str) -> int:
@@ -122,7 +126,8 @@ class LoopbackServer:
         self._requests: list[RecordedRequest] = []
         self._faults: list[Fault] = []
         handler = _make_handler(self)
-        self._httpd = _QuietServer((host, port), handler)
+        server_class = _QuietServer6 if ":" in host else _QuietServer
+        self._httpd = server_class((host, port), handler)
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -138,7 +143,8 @@ class LoopbackServer:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
 
     @property
     def base_url(self) -> str:
@@ -189,10 +195,12 @@ class LoopbackServer:
         delay_s: float = 0.0,
         times: int | None = None,
         content_type: str = "application/json",
+        headers: Mapping[str, str] | None = None,
     ) -> Fault:
         """Makes requests to paths ending with `path` ("" = all) fail this way."""
         raw = body.encode() if isinstance(body, str) else body
-        fault = Fault(path, status, raw, delay_s, times, content_type)
+        extra = tuple((headers or {}).items())
+        fault = Fault(path, status, raw, delay_s, times, content_type, extra)
         with self._lock:
             self._faults.append(fault)
         return fault
@@ -262,6 +270,10 @@ class _QuietServer(ThreadingHTTPServer):
         pass  # a client that hung up (a plugin call timed out) is not an error here
 
 
+class _QuietServer6(_QuietServer):
+    address_family = socket.AF_INET6
+
+
 def _error(message: str, kind: str = "invalid_request_error") -> dict[str, Any]:
     return {"error": {"message": message, "type": kind}}
 
@@ -289,7 +301,7 @@ def _make_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
                 body = fault.body
                 if body is None:
                     body = json.dumps(_error(f"injected failure {status}", "loopback")).encode()
-                self._send(status, body, fault.content_type)
+                self._send(status, body, fault.content_type, fault.headers)
                 return
             if server.api_key is not None:
                 auth = self.headers.get("Authorization", "")
@@ -303,10 +315,18 @@ def _make_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             status, answer = server.answer(self.command, self.path, parsed)
             self._send(status, json.dumps(answer).encode())
 
-        def _send(self, status: int, body: bytes, content_type: str = "application/json") -> None:
+        def _send(
+            self,
+            status: int,
+            body: bytes,
+            content_type: str = "application/json",
+            headers: tuple[tuple[str, str], ...] = (),
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
+            for name, value in headers:
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(body)
 

@@ -36,7 +36,6 @@ from enum import StrEnum
 from pathlib import Path
 from types import ModuleType
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 import jsonschema
 import typer
@@ -138,16 +137,6 @@ class VerifyReport:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _host_of(url: str) -> str | None:
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    return parts.hostname
 
 
 def _short(text: str, limit: int = MAX_DETAIL) -> str:
@@ -332,7 +321,7 @@ class _Verifier:
             timeout_ms=timeout_ms,
         )
         self.redact: Callable[[str], str] = bindings._runtime.Redactor(())
-        self.log_capture = bool(bindings.capture_extism_log())
+        bindings.capture_extism_log()  # for the cause of a trap
         self.methods = {m.export.name: m for m in python_target.methods(spec)}
         self.main: Any = None
         self.blocked: Any = None
@@ -445,19 +434,24 @@ class _Verifier:
         return count + (1 if export.does_http else 0)
 
     def _load(self, data: bytes, wasi: bool) -> bool:
-        runtime = self.b._runtime
+        runtime, http = self.b._runtime, self.b._http
         plugin_mod = self.b.plugin
-        hosts = [h for h in (_host_of(self.base_url),) if h]
-        limits = {
-            "timeout_ms": self.timeout_ms,
-            "max_pages": plugin_mod.DEFAULT_MAX_PAGES,
-            "max_http_response_bytes": plugin_mod.DEFAULT_MAX_HTTP_RESPONSE_BYTES,
-        }
+        origin = http.origin_of(self.base_url)
+        hosts = [str(origin)] if origin is not None else []
         try:
+            compiled = runtime.compile_module(
+                data,
+                wasi=wasi,
+                config={},
+                timeout_ms=self.timeout_ms,
+                max_pages=plugin_mod.DEFAULT_MAX_PAGES,
+            )
             plugins = []
             for allowed in (hosts, list(BLOCKED_HOST_ALLOWLIST)):
-                compiled = runtime.compile_module(
-                    data, wasi=wasi, allowed_hosts=allowed, config={}, **limits
+                policy = http.HttpPolicy(
+                    http.AllowList.parse(allowed),
+                    timeout_ms=self.timeout_ms,
+                    max_response_bytes=plugin_mod.DEFAULT_MAX_HTTP_RESPONSE_BYTES,
                 )
                 pool = runtime.InstancePool(compiled, max_idle=1)
                 pool.release(pool.acquire())  # instantiate now: link errors show here
@@ -471,7 +465,9 @@ class _Verifier:
                     allowed_hosts=tuple(allowed),
                     wasi=wasi,
                 )
-                plugins.append(self.b.Plugin(info=info, pool=pool, config=None, config_json=None))
+                plugins.append(
+                    self.b.Plugin(info=info, pool=pool, config=None, config_json=None, http=policy)
+                )
         except self.b.PluginError as exc:
             self.add("load", None, Status.FAIL, str(exc))
             return False
@@ -713,13 +709,6 @@ class _Verifier:
                 Status.PASS,
                 f"host not allowed: {exc.url}; the server received nothing{observed}",
             )
-        elif isinstance(exc, self.errors.PluginTrapError) and not self.log_capture:
-            self.add(
-                "allowed-hosts",
-                name,
-                Status.SKIP,
-                "Extism log capture is off (QMT_EXTISM_LOG): host-not-allowed looks like a trap",
-            )
         elif exc is None:
             self.add("allowed-hosts", name, Status.FAIL, "answered: expected host-not-allowed")
         else:
@@ -766,14 +755,16 @@ def verify_plugin(
         raise VerifyUsageError("the timeout must be a positive number of milliseconds")
     if base_url is not None and server is not None:
         raise VerifyUsageError("give a base URL or a server, not both")
-    if base_url is not None and _host_of(base_url) is None:
-        raise VerifyUsageError(f"--base-url must be an absolute http(s) URL, not {base_url!r}")
     if not wasm.exists():
         raise VerifyUsageError(f"{wasm} does not exist")
     if not wasm.is_file():
         raise VerifyUsageError(f"{wasm} is not a file")
     spec = spec if spec is not None else load_spec(DEFAULT_SPEC)
     bindings = load_bindings(spec)
+    if base_url is not None and bindings._http.origin_of(base_url) is None:
+        raise VerifyUsageError(
+            f"--base-url must be an absolute http(s) URL with a literal host, not {base_url!r}"
+        )
     started = time.perf_counter()
     with _maybe_server(base_url, server) as active:
         verifier = _Verifier(

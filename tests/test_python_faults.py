@@ -230,7 +230,13 @@ def test_allowed_hosts_come_from_base_urls_and_the_caller() -> None:
         {"api_key": SECRET, "base_url": "https://configured.example:8443/v1"},
         allowed_hosts=["extra.example"],
     )
-    assert plugin.info.allowed_hosts == ("127.0.0.1", "configured.example", "extra.example")
+    # origins: a bare host allows http on 80 and https on 443
+    assert plugin.info.allowed_hosts == (
+        "http://127.0.0.1:9",
+        "http://extra.example:80",
+        "https://configured.example:8443",
+        "https://extra.example:443",
+    )
 
 
 # --------------------------------------------------------------------------- example plugin
@@ -252,8 +258,19 @@ def test_connection_refused(openai_wasm: Path, free_port: int, loopback: Loopbac
         plugin.list_models()
     assert "refused" in str(caught.value).lower()
     assert_secret_free(caught.value)
+    # The port is part of the allow-list: the loopback server's port is another origin.
+    moved = plugin.with_config({"api_key": SECRET, "base_url": loopback.base_url}, check=False)
+    with pytest.raises(errors.HostNotAllowedError):
+        moved.list_models()
+    assert loopback.requests == []
+    plugin.close()
+    plugin = bindings.Plugin.open(
+        openai_wasm,
+        {"api_key": SECRET, "base_url": f"http://127.0.0.1:{free_port}/v1"},
+        allowed_hosts=[loopback.base_url],
+    )
     good = plugin.with_config({"api_key": SECRET, "base_url": loopback.base_url})
-    assert good.list_models()  # same loaded plugin, same allowed host, another port
+    assert good.list_models()  # same loaded plugin, an origin allowed at open
     plugin.close()
 
 

@@ -8,7 +8,10 @@ The generated package (`generated/python/<slug>/`, e.g. `querymt_extism_v1`) hol
   generator's `RootModel` union) and appended to the same module.
 - `plugin.py`: the plugin class, one typed method per export with the spec's encodings.
 - `errors.py`, `_runtime.py`, `_wire.py`: the exception hierarchy and the spec-independent runtime
-  (instance pool, Extism log capture, redaction of secrets, wasm header parsing).
+  (instance pool, Extism log capture, redaction of secrets, wasm header parsing and rewriting).
+- `_host.py`, `_http.py`: the host functions that serve a plugin's HTTP, `error_set` and log
+  imports, and the HTTP client behind them (literal allow-list of origins, same-origin redirects,
+  timeouts, a response size limit).
 
 All type mapping lives here; the templates under `templates/python/` only lay text out.
 """
@@ -54,6 +57,8 @@ def render(spec: ir.Spec) -> dict[str, str]:
         f"{base}/_wire.py": render_template("python/_wire.py.j2", **ctx),
         f"{base}/errors.py": render_template("python/errors.py.j2", **ctx),
         f"{base}/_runtime.py": render_template("python/_runtime.py.j2", **ctx),
+        f"{base}/_host.py": render_template("python/_host.py.j2", **ctx),
+        f"{base}/_http.py": render_template("python/_http.py.j2", **ctx),
         f"{base}/plugin.py": render_template("python/plugin.py.j2", **ctx),
         f"{base}/models.py": models_source(spec),
         f"{base}/py.typed": "",
@@ -62,7 +67,12 @@ def render(spec: ir.Spec) -> dict[str, str]:
 
 
 DISTRIBUTION = "querymt-extism-bindings"
-RUNTIME_DEPENDENCIES = ("extism>=1.1.1,<2", "jsonschema>=4.18,<5", "pydantic>=2.12,<3")
+RUNTIME_DEPENDENCIES = (
+    "extism>=1.1.1,<2",
+    "jsonschema>=4.18,<5",
+    "pydantic>=2.12,<3",
+    "urllib3>=2.2,<3",
+)
 """What the generated packages import, as ranges a user's project can live with (the generator
 itself pins exact versions because its output is committed; the bindings need not)."""
 

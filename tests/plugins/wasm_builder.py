@@ -1,9 +1,9 @@
 """A tiny assembler for Extism guest modules, written byte by byte (no WAT toolchain needed).
 
 It builds the deliberately broken or scripted plugins the fault-matrix tests need: each
-export runs a short script of steps (`Output`, `Error`, `Trap`, `Loop`, `Http`, `Alloc`,
-`Echo`, `RequirePrefix`) against the Extism guest ABI imported from `extism:host/env`. Modules
-built here import no WASI, so they load with `wasi=False` too.
+export runs a short script of steps (`Output`, `Error`, `Trap`, `Loop`, `Http`, `HttpHeaders`,
+`Alloc`, `Echo`, `RequirePrefix`, `Log`) against the Extism guest ABI imported from
+`extism:host/env`. Modules built here import no WASI, so they load with `wasi=False` too.
 """
 
 from __future__ import annotations
@@ -23,6 +23,10 @@ _IMPORTS: tuple[tuple[str, tuple[int, ...], tuple[int, ...]], ...] = (
     ("length", (I64,), (I64,)),
     ("input_length", (), (I64,)),
     ("input_load_u8", (I64,), (I32,)),
+    ("log_error", (I64,), ()),
+    ("log_warn", (I64,), ()),
+    ("log_info", (I64,), ()),
+    ("http_headers", (), (I64,)),
 )
 _FN = {name: index for index, (name, _, _) in enumerate(_IMPORTS)}
 
@@ -78,11 +82,12 @@ def _i32(value: int) -> bytes:
 _LOCAL_GET, _LOCAL_SET = b"\x20", b"\x21"
 
 
-def _block_from_bytes(data: bytes) -> bytes:
-    """Code leaving, in local 0, an Extism block that holds `data`."""
-    code = _i64(len(data)) + _call("alloc") + _LOCAL_SET + b"\x00"
+def _block_from_bytes(data: bytes, pad: int = 0, local: int = 0) -> bytes:
+    """Code leaving, in local `local`, an Extism block that holds `data` (and `pad` zeros)."""
+    slot = bytes([local])
+    code = _i64(len(data) + pad) + _call("alloc") + _LOCAL_SET + slot
     for offset, byte in enumerate(data):
-        code += _LOCAL_GET + b"\x00" + _i64(offset) + b"\x7c" + _i32(byte) + _call("store_u8")
+        code += _LOCAL_GET + slot + _i64(offset) + b"\x7c" + _i32(byte) + _call("store_u8")
     return code
 
 
@@ -130,9 +135,25 @@ class Alloc:
 
 @dataclass(frozen=True)
 class Http:
-    """Call `http_request` with this JSON request and no body; the response body is the output."""
+    """Call `http_request` with this JSON request (and body, if any); the response body is the
+    output."""
 
     request: bytes
+    body: bytes | None = None
+
+
+@dataclass(frozen=True)
+class HttpHeaders:
+    """Set the output to the `http_headers` block (the last response's headers as JSON)."""
+
+
+@dataclass(frozen=True)
+class Log:
+    """Log `message` at `level` (error, warn or info), followed by `pad` zero bytes."""
+
+    message: bytes
+    level: str = "error"
+    pad: int = 0
 
 
 @dataclass(frozen=True)
@@ -152,7 +173,19 @@ class RequirePrefix:
     message: bytes = b"Serde error: invalid input"
 
 
-Step = Output | Error | ReturnCode | Trap | Loop | Alloc | Http | Echo | RequirePrefix
+Step = (
+    Output
+    | Error
+    | ReturnCode
+    | Trap
+    | Loop
+    | Alloc
+    | Http
+    | Echo
+    | RequirePrefix
+    | Log
+    | HttpHeaders
+)
 
 
 def _step_code(step: Step) -> bytes:
@@ -181,12 +214,28 @@ def _step_code(step: Step) -> bytes:
             return b"\x03\x40\x0c\x00\x0b"  # loop (br 0) end
         case Alloc(size):
             return _i64(size) + _call("alloc") + b"\x1a"
-        case Http(request):
+        case HttpHeaders():
             return (
-                _block_from_bytes(request)
+                _call("http_headers")
+                + _LOCAL_SET
+                + b"\x00"
                 + _LOCAL_GET
                 + b"\x00"
-                + _i64(0)
+                + _LOCAL_GET
+                + b"\x00"
+                + _call("length")
+                + _call("output_set")
+            )
+        case Log(message, level, pad):
+            return _block_from_bytes(message, pad) + _LOCAL_GET + b"\x00" + _call(f"log_{level}")
+        case Http(request, body):
+            body_code = _i64(0) if body is None else _LOCAL_GET + b"\x01"
+            return (
+                (b"" if body is None else _block_from_bytes(body, local=1))
+                + _block_from_bytes(request)
+                + _LOCAL_GET
+                + b"\x00"
+                + body_code
                 + _call("http_request")
                 + _LOCAL_SET
                 + b"\x00"

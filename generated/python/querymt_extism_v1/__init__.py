@@ -9,7 +9,7 @@ Install with `pip install generated/python` (the distribution `querymt-extism-bi
     with QuerymtExtismPlugin.open("plugin.wasm", {"api_key": "..."}) as plugin:
         answer = plugin.chat([models.ChatMessage(role="User", message_type="Text", content="Hi")])
 
-Needs `extism`, `pydantic` (v2) and `jsonschema`.
+Needs `extism`, `pydantic` (v2), `jsonschema` and `urllib3` (the plugins' HTTP client).
 """
 
 from . import errors, models
@@ -29,6 +29,8 @@ from .errors import (
     PluginOutOfMemoryError,
     PluginTimeoutError,
     PluginTrapError,
+    RedirectRefusedError,
+    ResponseTooLargeError,
 )
 from .plugin import (
     ABI_NAME,
@@ -62,6 +64,8 @@ __all__ = [
     "PluginTimeoutError",
     "PluginTrapError",
     "QuerymtExtismPlugin",
+    "RedirectRefusedError",
+    "ResponseTooLargeError",
     "capture_extism_log",
     "errors",
     "models",

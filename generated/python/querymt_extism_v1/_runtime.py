@@ -1,5 +1,5 @@
-"""Spec-independent machinery of the bindings: wasm header parsing, secret redaction, Extism log
-capture, error classification and the pool of plugin instances.
+"""Spec-independent machinery of the bindings: wasm header parsing and import rewriting, secret
+redaction, Extism log capture, error classification and the pool of plugin instances.
 
 Generated from querymt-extism-v1; do not edit.
 """
@@ -11,7 +11,7 @@ import json
 import os
 import re
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,10 +19,9 @@ from typing import Any
 import extism  # type: ignore[import-untyped]
 from extism.extism import CompiledPlugin  # type: ignore[import-untyped]
 
+from ._host import HOST_FUNCTIONS, RENAMES, CallState
 from .errors import (
-    ConnectionFailedError,
     HostFunctionError,
-    HostNotAllowedError,
     MissingExportError,
     PluginCallError,
     PluginError,
@@ -90,6 +89,25 @@ class _Reader:
         if flags & 1:
             self.uleb()
 
+    def import_description(self) -> None:
+        """Skips an import's kind and type (function, table, memory, global or tag)."""
+        kind = self.byte()
+        if kind == 0:
+            self.uleb()
+        elif kind == 1:
+            self.byte()
+            self.limits()
+        elif kind == 2:
+            self.limits()
+        elif kind == 3:
+            self.byte()
+            self.byte()
+        elif kind == 4:
+            self.byte()
+            self.uleb()
+        else:
+            raise ValueError(f"unknown import kind {kind}")
+
 
 def read_wasm_header(data: bytes) -> WasmHeader:
     """Imports and exports of a WebAssembly binary; ValueError if it is not one."""
@@ -107,23 +125,9 @@ def read_wasm_header(data: bytes) -> WasmHeader:
         body = _Reader(data, reader.pos, end)
         if section == 2:
             for _ in range(body.uleb()):
-                module, name, kind = body.name(), body.name(), body.byte()
+                module, name = body.name(), body.name()
+                body.import_description()
                 imports.append((module, name))
-                if kind == 0:
-                    body.uleb()
-                elif kind == 1:
-                    body.byte()
-                    body.limits()
-                elif kind == 2:
-                    body.limits()
-                elif kind == 3:
-                    body.byte()
-                    body.byte()
-                elif kind == 4:
-                    body.byte()
-                    body.uleb()
-                else:
-                    raise ValueError(f"unknown import kind {kind}")
         elif section == 7:
             for _ in range(body.uleb()):
                 name, kind = body.name(), body.byte()
@@ -131,6 +135,55 @@ def read_wasm_header(data: bytes) -> WasmHeader:
                 exports.append((name, _EXPORT_KINDS.get(kind, str(kind))))
         reader.pos = end
     return WasmHeader(tuple(imports), tuple(exports))
+
+
+def _uleb(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def _name(text: str) -> bytes:
+    raw = text.encode("utf-8")
+    return _uleb(len(raw)) + raw
+
+
+def rewrite_imports(data: bytes, renames: Mapping[tuple[str, str], tuple[str, str]]) -> bytes:
+    """The module with imports renamed (`(module, name) -> (module, name)`), nothing else changed.
+
+    Only the import section is re-encoded: imports keep their order, kinds and types, so every
+    function index in the module stays valid. ValueError if `data` is not a module.
+    """
+    read_wasm_header(data)  # validates the structure before anything is cut
+    reader = _Reader(data, 8)
+    while reader.pos < len(data):
+        start = reader.pos
+        section = reader.byte()
+        size = reader.uleb()
+        end = reader.pos + size
+        if section != 2:
+            reader.pos = end
+            continue
+        body = _Reader(data, reader.pos, end)
+        entries: list[bytes] = []
+        changed = False
+        for _ in range(body.uleb()):
+            module, name = body.name(), body.name()
+            rest = body.pos
+            body.import_description()
+            new_module, new_name = renames.get((module, name), (module, name))
+            changed |= (new_module, new_name) != (module, name)
+            entries.append(_name(new_module) + _name(new_name) + data[rest : body.pos])
+        if body.pos != end:
+            raise ValueError("malformed import section")
+        if not changed:
+            return data
+        payload = _uleb(len(entries)) + b"".join(entries)
+        return data[:start] + b"\x02" + _uleb(len(payload)) + payload + data[end:]
+    return data
 
 
 # --------------------------------------------------------------------------- secrets
@@ -195,21 +248,24 @@ _PLUGIN_ID = re.compile(r'plugin="([0-9a-fA-F-]{36})"\s*$')
 
 
 class ExtismLogTap:
-    """Captures Extism's error log, where the only trace of host-side failures is.
+    """Captures Extism's error log, for the detail of a trap (which instruction, what fault).
 
+    Only the runtime writes there: a plugin's `log_*` imports are served by the host (see
+    `_host`), so nothing a plugin logs reaches this capture, and no error's class depends on it.
     Extism's log sink is process-global and can be set once: the first plugin opened installs
     this tap (unless `QMT_EXTISM_LOG=off` or the application installed its own sink first by
-    calling `extism.set_log_custom`/`set_log_file`). Each log record names the plugin instance it
-    is about, so records are filed by instance id and a failing call takes only its own: calls on
-    other threads cannot steal or confuse them.
+    calling `extism.set_log_custom`/`set_log_file`). Records are filed by the plugin instance they
+    name, and bounded: the last `MAX_RECORDS` per instance, each cut to `MAX_RECORD_CHARS`.
     """
 
-    _MAX_PENDING_IDS = 256
+    MAX_PENDING_IDS = 256
+    MAX_RECORDS = 4
+    MAX_RECORD_CHARS = 4096
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._logger: Any = None
-        self._pending: OrderedDict[str, list[str]] = OrderedDict()
+        self._pending: OrderedDict[str, deque[str]] = OrderedDict()
         self.enabled = False
 
     def install(self) -> bool:
@@ -228,22 +284,22 @@ class ExtismLogTap:
     def _record(self, text: str) -> None:
         match = _PLUGIN_ID.search(text)
         key = match.group(1).lower() if match else ""
+        text = text.split("\nStack backtrace:", 1)[0][: self.MAX_RECORD_CHARS]
         lines = self._pending.get(key)
         if lines is None:
-            lines = self._pending[key] = []
-            while len(self._pending) > self._MAX_PENDING_IDS:
+            lines = self._pending[key] = deque(maxlen=self.MAX_RECORDS)
+            while len(self._pending) > self.MAX_PENDING_IDS:
                 self._pending.popitem(last=False)
-        if len(lines) < 64:
-            lines.append(text)
+        lines.append(text)
 
     def take(self, plugin_id: str) -> list[str]:
-        """Drains Extism's buffer and returns the records about one instance."""
+        """Drains Extism's buffer and returns the last records about one instance."""
         with self._lock:
             if self._logger is None:
                 return []
             self._logger.drain()
             self._pending.pop("", None)
-            return self._pending.pop(plugin_id.lower(), [])
+            return list(self._pending.pop(plugin_id.lower(), ()))
 
 
 LOG_TAP = ExtismLogTap()
@@ -256,75 +312,72 @@ def capture_extism_log() -> bool:
 
 # --------------------------------------------------------------------------- classification
 
-_CAUSE = re.compile(r"\nCaused by:\n((?:    .*\n?)+)")
-_NOT_ALLOWED = re.compile(r"HTTP request to (\S+) is not allowed")
-_NETWORK = re.compile(
-    r"(?i)connection|refused|reset|dns|resolve|timed out|timeout|unreachable|tls|io:"
-)
 _ERROR_CODE = re.compile(r"^Error code: (-?\d+)$")
+_TRAP = "error while executing at wasm backtrace"
 
 
-def _causes(records: list[str], export: str) -> tuple[bool, list[str]]:
-    """(whether the plugin set an error message, the 'Caused by' lines) of one call's records."""
-    guest_error = False
-    causes: list[str] = []
-    for record in records:
-        if f"call to {export} returned with error message:" in record:
-            guest_error = True
+def _trap_detail(export: str, records: list[str]) -> str:
+    """The runtime's cause of a trap (`wasm trap: ...`), from the last record of this call."""
+    for record in reversed(records):
         if f"call to {export} encountered an error:" not in record:
             continue
-        match = _CAUSE.search(record.split("\nStack backtrace:", 1)[0] + "\n")
-        if match:
-            causes.extend(line.strip() for line in match.group(1).splitlines() if line.strip())
-    return guest_error, causes
+        _, found, cause = record.rpartition("\n\nCaused by:\n")
+        if found:
+            cause = _PLUGIN_ID.sub("", cause)
+            return "; ".join(line.strip() for line in cause.splitlines() if line.strip())
+    return ""
 
 
 def classify(
-    export: str, message: str, records: list[str], redact: Callable[[str], str]
+    export: str,
+    message: str | None,
+    state: CallState,
+    records: list[str],
+    redact: Callable[[str], str],
 ) -> PluginError:
-    """The typed error of a failed `extism.Plugin.call` (message text plus this call's log)."""
-    message = redact(message)
-    guest_error, causes = _causes([redact(r) for r in records], export)
-    if guest_error:
-        return PluginCallError(f"{export}: {message}", export=export, plugin_message=message)
+    """The typed error of a failed call, from what the host saw and the runtime's message.
+
+    `message` is the `extism.Error` text (None if the runtime reported success, but the host
+    functions recorded a failure or the plugin set an error message). Only host-side facts
+    decide the class: an HTTP failure recorded while serving the call; then the runtime's own
+    outcome (timeout, out of memory, trap); then the message the plugin gave `error_set` (the
+    plugin cannot reach Extism's `error_set`, so a runtime message is never the plugin's text).
+    """
+    failure = state.failure
+    if failure is not None:
+        fields = {k: redact(v) if isinstance(v, str) else v for k, v in failure.fields.items()}
+        if issubclass(failure.error, HostFunctionError):
+            fields.setdefault("cause", redact(failure.message))
+        return failure.error(f"{export}: {redact(failure.message)}", export=export, **fields)
     if message == "timeout":
         return PluginTimeoutError(f"{export}: timed out (manifest timeout_ms)", export=export)
     if message == "oom":
         return PluginOutOfMemoryError(
             f"{export}: out of memory (manifest memory.max_pages)", export=export
         )
-    if message.startswith("Function not found: "):
+    if message is not None and message.startswith("Function not found: "):
         return MissingExportError(f"{export}: the plugin has no such export", export=export)
-    code = _ERROR_CODE.match(message)
+    if message is not None and message.startswith(_TRAP):
+        detail = redact(_trap_detail(export, records))
+        if not detail:
+            detail = redact(message.splitlines()[0])
+            if not LOG_TAP.enabled:
+                detail += " (Extism log capture is off: the trap's cause is not visible)"
+        return PluginTrapError(f"{export}: the plugin trapped: {detail}", export=export)
+    if state.guest_error is not None:
+        text = redact(state.guest_error)
+        return PluginCallError(f"{export}: {text}", export=export, plugin_message=text)
+    code = _ERROR_CODE.match(message or "")
     if code:
         return PluginCallError(
             f"{export}: returned error code {code.group(1)} without a message",
             export=export,
             code=int(code.group(1)),
         )
-    if message.startswith("error while executing at wasm backtrace"):
-        cause = "; ".join(causes)
-        not_allowed = _NOT_ALLOWED.search(cause)
-        if not_allowed:
-            return HostNotAllowedError(
-                f"{export}: {not_allowed.group(0)} (add its host to allowed_hosts)",
-                export=export,
-                cause=cause,
-                url=not_allowed.group(1),
-            )
-        if not causes or any("wasm trap" in c for c in causes):
-            detail = cause or message.splitlines()[0]
-            if not LOG_TAP.enabled and not causes:
-                detail += " (Extism log capture is off: host-side causes are not visible)"
-            return PluginTrapError(f"{export}: the plugin trapped: {detail}", export=export)
-        if _NETWORK.search(cause):
-            return ConnectionFailedError(
-                f"{export}: HTTP request failed: {cause}", export=export, cause=cause
-            )
-        return HostFunctionError(
-            f"{export}: a host function failed: {cause}", export=export, cause=cause
-        )
-    return PluginCallError(f"{export}: {message}", export=export, plugin_message=message)
+    return PluginTrapError(
+        f"{export}: the call failed in the runtime: {redact(message or 'no detail')}",
+        export=export,
+    )
 
 
 # --------------------------------------------------------------------------- instances
@@ -385,27 +438,24 @@ def compile_module(
     wasm: bytes,
     *,
     wasi: bool,
-    allowed_hosts: Iterable[str],
     config: Mapping[str, str],
     timeout_ms: int | None,
     max_pages: int | None,
-    max_http_response_bytes: int | None,
 ) -> Any:
-    """An `extism.extism.CompiledPlugin` with this manifest (compile once, instantiate often)."""
+    """An `extism.extism.CompiledPlugin` with this manifest (compile once, instantiate often).
+
+    The module's HTTP, `error_set` and `log_*` imports are first renamed to the host's own
+    functions (`_host`); the manifest allows no host, so Extism's HTTP client is never used.
+    """
     manifest: dict[str, Any] = {
-        "wasm": [{"data": wasm}],
-        "allowed_hosts": sorted(set(allowed_hosts)),
+        "wasm": [{"data": rewrite_imports(wasm, RENAMES)}],
+        "allowed_hosts": [],
         "config": dict(config),
     }
     if timeout_ms is not None:
         manifest["timeout_ms"] = timeout_ms
-    memory: dict[str, int] = {}
     if max_pages is not None:
-        memory["max_pages"] = max_pages
-    if max_http_response_bytes is not None:
-        memory["max_http_response_bytes"] = max_http_response_bytes
-    if memory:
-        manifest["memory"] = memory
+        manifest["memory"] = {"max_pages": max_pages}
     key = (
         hashlib.sha256(wasm).digest(),
         wasi,
@@ -415,7 +465,7 @@ def compile_module(
     if compiled is not None:
         return compiled
     try:
-        compiled = CompiledPlugin(manifest, wasi=wasi, functions=[])
+        compiled = CompiledPlugin(manifest, wasi=wasi, functions=HOST_FUNCTIONS)
     except extism.Error as exc:
         raise PluginLoadError(f"could not compile the plugin: {exc}") from None
     COMPILED.put(key, compiled)
@@ -427,10 +477,11 @@ class CompiledCache:
 
     Compiling is most of the cost of opening a plugin, even when wasmtime's on-disk cache has
     the machine code: the SDK base64-encodes the module into a JSON manifest, and the runtime
-    validates and loads it (1-3 ms for a 250 KB module, twice per open: the probe's manifest
-    and the final one). Opening the same bytes with the same manifest again reuses the compiled
-    module. That is safe: a compiled module is immutable, and every instance made from it has
-    its own memory and state. Failed compilations are not kept.
+    validates and loads it (1-3 ms for a 250 KB module). The probe and the final instances of an
+    open share one compiled module (the allow-list is the host's, not the manifest's), and
+    opening the same bytes with the same manifest again reuses it. That is safe: a compiled
+    module is immutable, and every instance made from it has its own memory and state. Failed
+    compilations are not kept.
     """
 
     def __init__(self, size: int) -> None:

@@ -91,7 +91,11 @@ class PluginOutOfMemoryError(PluginError):
 
 
 class HostFunctionError(PluginError):
-    """A host function the plugin called (HTTP) failed; the cause comes from Extism's log."""
+    """A host function the plugin called (HTTP) failed; `cause` says why, as the host saw it.
+
+    The host records the cause itself while serving the call, so nothing the plugin writes (to a
+    log, or as its own error message) can change the class of the error or its cause.
+    """
 
     instance_reusable = False
 
@@ -101,7 +105,10 @@ class HostFunctionError(PluginError):
 
 
 class HostNotAllowedError(HostFunctionError):
-    """The plugin made an HTTP request to a host not in the instance's allowed hosts."""
+    """The plugin made an HTTP request to an origin (scheme, host, port) the allow-list lacks.
+
+    Nothing was sent. `url` is the request's URL.
+    """
 
     def __init__(
         self, message: str, *, export: str | None = None, cause: str = "", url: str = ""
@@ -112,6 +119,44 @@ class HostNotAllowedError(HostFunctionError):
 
 class ConnectionFailedError(HostFunctionError):
     """An HTTP request of the plugin failed at the network level (refused, DNS, reset...)."""
+
+
+class RedirectRefusedError(HostFunctionError):
+    """An allowed server redirected the plugin's request to another origin; it was not followed.
+
+    Redirects are followed only within the same origin (scheme, host and port). `url` is the
+    request that was redirected, `location` where it pointed; nothing was sent there.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        export: str | None = None,
+        cause: str = "",
+        url: str = "",
+        location: str = "",
+    ) -> None:
+        super().__init__(message, export=export, cause=cause)
+        self.url = url
+        self.location = location
+
+
+class ResponseTooLargeError(HostFunctionError):
+    """An HTTP response was larger than `max_http_response_bytes`; the plugin got none of it."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        export: str | None = None,
+        cause: str = "",
+        url: str = "",
+        limit: int = 0,
+    ) -> None:
+        super().__init__(message, export=export, cause=cause)
+        self.url = url
+        self.limit = limit
 
 
 __all__ = [
@@ -129,4 +174,6 @@ __all__ = [
     "PluginOutOfMemoryError",
     "PluginTimeoutError",
     "PluginTrapError",
+    "RedirectRefusedError",
+    "ResponseTooLargeError",
 ]

@@ -19,12 +19,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
-from urllib.parse import urlsplit
 
 import extism  # type: ignore[import-untyped]
 import jsonschema
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from ._host import CallState
+from ._http import AllowList, HttpPolicy, Origin, UrlError, origin_of
 from ._runtime import (
     LOG_TAP,
     Instance,
@@ -82,7 +83,7 @@ DEFAULT_TIMEOUT_MS = 60_000
 DEFAULT_MAX_PAGES = 1024
 """Manifest `memory.max_pages` (64 KiB each): 64 MiB of plugin memory at most."""
 DEFAULT_MAX_HTTP_RESPONSE_BYTES = 16 * 1024 * 1024
-"""Manifest `memory.max_http_response_bytes`: larger HTTP responses fail the call."""
+"""A larger HTTP response fails the call with `ResponseTooLargeError`."""
 
 ConfigT = TypeVar("ConfigT", bound="Mapping[str, Any] | BaseModel")
 NewConfigT = TypeVar("NewConfigT", bound="Mapping[str, Any] | BaseModel")
@@ -121,21 +122,9 @@ class PluginInfo:
     config_schema: dict[str, Any]
     """The JSON Schema of the plugin's configuration (`config_schema` export)."""
     allowed_hosts: tuple[str, ...]
-    """The hosts the plugin's HTTP requests may reach."""
+    """The origins (`scheme://host:port`) the plugin's HTTP requests may reach."""
     wasi: bool
     """Whether the module imports WASI (and so runs with WASI enabled)."""
-
-
-def _host_of(url: Any) -> str | None:
-    if not isinstance(url, str):
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    return parts.hostname
 
 
 def _config_json(config: Any) -> Any:
@@ -211,10 +200,19 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
         pool: InstancePool,
         config: ConfigT | None,
         config_json: Any,
+        http: HttpPolicy | None = None,
     ) -> None:
-        """Use `open()`; this only assembles an already loaded plugin."""
+        """Use `open()`; this only assembles an already loaded plugin.
+
+        `http` serves the plugin's HTTP; by default `info.allowed_hosts` with default limits.
+        """
         self.info = info
         self._pool = pool
+        self._http = http or HttpPolicy(
+            AllowList.parse(info.allowed_hosts),
+            timeout_ms=DEFAULT_TIMEOUT_MS,
+            max_response_bytes=DEFAULT_MAX_HTTP_RESPONSE_BYTES,
+        )
         self._config = config
         self._cfg = config_json
         self._cfg_wire: bytes | None = None  # `_cfg` encoded, made on first use
@@ -245,11 +243,15 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
         host if it answers with a URL. Drop the probe and build the final instance with
         the allowed hosts below.
 
-        - `allowed_hosts`: hosts added to the host of the plugin's `base_url` and the host of a
-          `base_url` key in `config`.
+        - `allowed_hosts`: origins added to the origin (scheme, host, port) of the plugin's
+          `base_url` and of a `base_url` key in `config`. An entry is a URL or origin
+          (`https://api.example.com`), a host (http on 80 and https on 443) or `host:port`
+          (both schemes on that port); hosts are literal, never patterns.
         - `manifest_config`: manifest `config` entries (plugins read them with `config::get`);
           with `inherit_env` (the spec's behaviour) the process environment comes first.
-        - `timeout_ms`, `max_pages`, `max_http_response_bytes`: manifest limits (None: none).
+        - `timeout_ms`, `max_pages`: manifest limits (None: none); an HTTP request must also
+          finish within the call's `timeout_ms`. `max_http_response_bytes`: the largest HTTP
+          response body a plugin may receive (None: no limit).
         - `check_config`: call `from_config` with the configuration now, as the host does.
         """
         LOG_TAP.install()
@@ -266,11 +268,10 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
             raise PluginLoadError(f"not a WebAssembly module: {exc}") from None
         env: dict[str, str] = dict(os.environ) if inherit_env else {}
         env.update(manifest_config or {})
-        limits: dict[str, Any] = {
-            "timeout_ms": timeout_ms,
-            "max_pages": max_pages,
-            "max_http_response_bytes": max_http_response_bytes,
-        }
+        try:
+            extra_origins = AllowList.parse(allowed_hosts).origins
+        except UrlError as exc:
+            raise ConfigError(f"allowed_hosts: {exc}") from None
         functions = header.function_exports
         present = frozenset(e for e in REQUIRED_EXPORTS + OPTIONAL_EXPORTS if e in functions)
         missing_required = tuple(e for e in REQUIRED_EXPORTS if e not in present)
@@ -283,16 +284,25 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
         config_json = None if config is None else _config_json(config)
         redact = Redactor(secret_values(config_json))
 
-        # The probe: no allowed hosts, the manifest config.
-        probe_pool = InstancePool(
-            compile_module(data, wasi=header.needs_wasi, allowed_hosts=(), config=env, **limits),
-            max_idle=1,
+        compiled = compile_module(
+            data, wasi=header.needs_wasi, config=env, timeout_ms=timeout_ms, max_pages=max_pages
         )
+
+        def http(origins: frozenset[Origin]) -> HttpPolicy:
+            return HttpPolicy(
+                AllowList(origins),
+                timeout_ms=timeout_ms,
+                max_response_bytes=max_http_response_bytes,
+            )
+
+        # The probe: no allowed hosts, the manifest config.
+        probe_pool = InstancePool(compiled, max_idle=1)
         probe = cls(
             info=PluginInfo("", None, present, frozenset(), (), {}, (), header.needs_wasi),
             pool=probe_pool,
             config=None,
             config_json=None,
+            http=http(frozenset()),
         )
         probe._redact = redact
         try:
@@ -305,7 +315,7 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
                 candidate = probe._probe_text("base_url")
             except PluginError:
                 candidate = None
-            base_url = candidate if _host_of(candidate) else None
+            base_url = candidate if origin_of(candidate) else None
         try:
             schema_text = probe._probe_text("config_schema")
             schema = json.loads(schema_text)
@@ -318,11 +328,14 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
 
         if config_json is not None:
             config_json = prune_config(config_json, schema)
-        hosts = {h for h in (_host_of(base_url), *allowed_hosts) if h}
-        if isinstance(config_json, dict):
-            configured = _host_of(config_json.get("base_url"))
-            if configured:
-                hosts.add(configured)
+        origins = set(extra_origins)
+        for url in (
+            base_url,
+            config_json.get("base_url") if isinstance(config_json, dict) else None,
+        ):
+            origin = origin_of(url)
+            if origin is not None:
+                origins.add(origin)
         info = PluginInfo(
             name=name,
             base_url=base_url,
@@ -330,14 +343,13 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
             missing=frozenset(OPTIONAL_EXPORTS) - present,
             extra_exports=tuple(sorted(functions - present)),
             config_schema=schema,
-            allowed_hosts=tuple(sorted(hosts)),
+            allowed_hosts=tuple(str(o) for o in sorted(origins)),
             wasi=header.needs_wasi,
         )
-        compiled = compile_module(
-            data, wasi=header.needs_wasi, allowed_hosts=info.allowed_hosts, config=env, **limits
-        )
         pool = InstancePool(compiled, max_idle=max_idle_instances or max(4, os.cpu_count() or 1))
-        plugin = cls(info=info, pool=pool, config=config, config_json=None)
+        plugin = cls(
+            info=info, pool=pool, config=config, config_json=None, http=http(frozenset(origins))
+        )
         if config is not None:
             plugin = plugin._bind(config, config_json, check=check_config)
         return plugin
@@ -363,7 +375,7 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
                 )
             )
         bound = QuerymtExtismPlugin[NewConfigT](
-            info=self.info, pool=self._pool, config=config, config_json=config_json
+            info=self.info, pool=self._pool, config=config, config_json=config_json, http=self._http
         )
         if check:
             bound.from_config()
@@ -403,17 +415,23 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
         """Calls any export with raw bytes; failures raise the typed errors of `errors`."""
         pool = self._pool
         instance = pool.acquire()
+        state = CallState(export, self._http, self._redact)
+        failure: str | None = None
         try:
-            output: bytes = instance.plugin.call(export, data)
+            output: bytes = instance.plugin.call(export, data, host_context=state)
         except extism.Error as exc:
             failure = str(exc.args[0]) if exc.args else ""
         else:
-            pool.release(instance)
-            return output
-        raise self._failure(export, failure, instance)
+            if state.failure is None and state.guest_error is None:
+                pool.release(instance)
+                return output
+        raise self._failure(export, failure, instance, state)
 
-    def _failure(self, export: str, message: str, instance: Instance) -> PluginError:
-        error = classify(export, message, LOG_TAP.take(instance.id), self._redact)
+    def _failure(
+        self, export: str, message: str | None, instance: Instance, state: CallState
+    ) -> PluginError:
+        records = LOG_TAP.take(instance.id) if message is not None else []
+        error = classify(export, message, state, records, self._redact)
         if error.instance_reusable:
             self._pool.release(instance)
         # else: it trapped mid-call (its memory may be inconsistent); the pool makes a new one
