@@ -340,13 +340,14 @@ def read_yaml(text: str, file: str) -> SourceDocument:
     if _bad_characters(text, collector):
         return SourceDocument(None, collector)
     composer = _Composer(text, collector)
+    last: yaml.Event | None = None
     try:
-        for event in yaml.parse(text, Loader=_LOADER):
-            composer.feed(event)
+        for last in yaml.parse(text, Loader=_LOADER):
+            composer.feed(last)
     except _Abort:
         return SourceDocument(None, collector)
     except yaml.MarkedYAMLError as exc:
-        collector.diagnostics.append(_syntax_diagnostic(exc, text, file))
+        collector.diagnostics.append(_syntax_diagnostic(exc, text, file, last))
         return SourceDocument(None, collector)
     except yaml.reader.ReaderError as exc:  # what the character scan above does not foresee
         collector.diagnostics.append(
@@ -367,10 +368,12 @@ def _bad_characters(text: str, collector: Collector) -> bool:
         collector.error(
             "",
             f"{name} (U+{ord(char):04X}) is not allowed in YAML",
-            "remove it; inside a double-quoted string write it as an escape, e.g. "
-            f'"\\x{ord(char):02x}"'
-            if ord(char) < 0x100
-            else "remove it",
+            (
+                "remove it; inside a double-quoted string write it as an escape, e.g. "
+                f'"\\x{ord(char):02x}"'
+                if ord(char) < 0x100
+                else "remove it"
+            ),
             at=position_at(text, match.start()),
         )
     return found > 0
@@ -382,15 +385,37 @@ def _char_index(text: str, position: int) -> int:
     return len(text.encode("utf-8")[:position].decode("utf-8", errors="ignore"))
 
 
-def _syntax_diagnostic(exc: yaml.MarkedYAMLError, text: str, file: str) -> Diagnostic:
-    """YAML's own marks: the problem's, or where the unclosed thing opened if that is the end."""
+def _syntax_diagnostic(
+    exc: yaml.MarkedYAMLError, text: str, file: str, last: yaml.Event | None
+) -> Diagnostic:
+    """At YAML's own mark, or where the unclosed thing opened when that is the likely cause."""
     problem = exc.problem or exc.context or "invalid YAML"
-    mark = exc.problem_mark or exc.context_mark
+    mark, context = exc.problem_mark or exc.context_mark, exc.context_mark
     message = f"YAML syntax error: {problem}"
-    context = exc.context_mark
+    if (
+        isinstance(last, yaml.ScalarEvent)
+        and last.style in ('"', "'")
+        and last.end_mark.line > last.start_mark.line
+        and (mark is None or mark.line >= last.end_mark.line)
+    ):
+        # A quoted string that runs over many lines usually lacks its closing quote: YAML
+        # stops only at the next quote character, far below.
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        return Diagnostic(
+            file,
+            _position(last.start_mark),
+            "",
+            f"{message}{where}, after a quoted string that starts here and runs to line "
+            f"{last.end_mark.line + 1}",
+            f"is its closing {last.style} missing?",
+        )
     if exc.context and context is not None and exc.problem:
-        message += f" ({exc.context} at line {context.line + 1}, column {context.column + 1})"
-        if mark is None or not text[mark.index :].strip():
+        unclosed = mark is None or not text[mark.index :].strip()
+        unclosed |= "flow" in exc.context and "did not find expected ','" in exc.problem
+        if unclosed and mark is not None and mark.line != context.line:
+            message += f" at line {mark.line + 1}, column {mark.column + 1} ({exc.context} here)"
             mark = context
+        else:
+            message += f" ({exc.context} at line {context.line + 1}, column {context.column + 1})"
     position = _position(mark) if mark is not None else Position(1, 1)
     return Diagnostic(file, position, "", message)
