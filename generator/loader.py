@@ -9,8 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Callable, Iterable
-from functools import partial
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 

@@ -504,9 +504,8 @@ def _values() -> list[Mutant]:
         _replace(
             "bad-encoding",
             "schema-violation",
-            "input: {encoding: ignored, description: Not read; the host sends `null`.}\n    output: {encoding: utf8, description: The display name.}",
-            "input: {encoding: ignored, description: Not read; the host sends `null`.}\n    output: {encoding: utf16, description: The display name.}",
-            at="output",
+            "    output: {encoding: utf8, description: The display name.}",
+            "    output: {encoding: utf16, description: The display name.}",
         ),
         _replace(
             "optional-not-bool",

@@ -289,7 +289,8 @@ def classify(
         return PluginCallError(f"{export}: {message}", export=export, plugin_message=message)
     if message == "timeout":
         return PluginTimeoutError(f"{export}: timed out (manifest timeout_ms)", export=export)
-    if message == "oom":
+    if message == "oom" or "failed to allocate" in message:
+        # "failed to allocate extism memory": the input itself did not fit in max_pages.
         return PluginOutOfMemoryError(
             f"{export}: out of memory (manifest memory.max_pages)", export=export
         )
