@@ -44,7 +44,7 @@ _NOT_PRINTABLE = re.compile(
     "[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
 _MAX_CHARACTER_ERRORS = 10
-_RESOLVER = yaml.resolver.Resolver()
+_RESOLVER: Any = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _CHARACTER_NAMES = {"\x00": "a NUL byte", "\ufeff": "a byte-order mark", "\x7f": "DEL"}
 
@@ -208,7 +208,8 @@ class _Composer:
         if tag not in _SCALAR_TAGS:
             self.error(event.start_mark, pointer, *_unsupported_tag(event.tag))
             return None
-        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        marks: tuple[Any, Any] = (event.start_mark, event.end_mark)
+        node = yaml.ScalarNode(tag, event.value, *marks, event.style)
         try:
             value = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
         except (ValueError, KeyError, yaml.YAMLError):
@@ -385,28 +386,28 @@ def _char_index(text: str, position: int) -> int:
     return len(text.encode("utf-8")[:position].decode("utf-8", errors="ignore"))
 
 
-def _syntax_diagnostic(
-    exc: yaml.MarkedYAMLError, text: str, file: str, last: yaml.Event | None
-) -> Diagnostic:
+def _syntax_diagnostic(exc: yaml.MarkedYAMLError, text: str, file: str, last: Any) -> Diagnostic:
     """At YAML's own mark, or where the unclosed thing opened when that is the likely cause."""
     problem = exc.problem or exc.context or "invalid YAML"
     mark, context = exc.problem_mark or exc.context_mark, exc.context_mark
     message = f"YAML syntax error: {problem}"
+    start: Any = getattr(last, "start_mark", None)
+    end: Any = getattr(last, "end_mark", None)
     if (
         isinstance(last, yaml.ScalarEvent)
         and last.style in ('"', "'")
-        and last.end_mark.line > last.start_mark.line
-        and (mark is None or mark.line >= last.end_mark.line)
+        and end.line > start.line
+        and (mark is None or mark.line >= end.line)
     ):
         # A quoted string that runs over many lines usually lacks its closing quote: YAML
         # stops only at the next quote character, far below.
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         return Diagnostic(
             file,
-            _position(last.start_mark),
+            _position(start),
             "",
             f"{message}{where}, after a quoted string that starts here and runs to line "
-            f"{last.end_mark.line + 1}",
+            f"{end.line + 1}",
             f"is its closing {last.style} missing?",
         )
     if exc.context and context is not None and exc.problem:
