@@ -27,6 +27,7 @@ from generator.diagnostics import (
 )
 from generator.naming import PYTHON_KEYWORDS, RUST_KEYWORDS, python_ident, snake_case
 from generator.target_limits import (
+    PYTHON_RESERVED_FIELD_NAMES,
     PYTHON_RESERVED_METHODS,
     RESERVED_TYPE_NAMES,
     rust_writes_default,
@@ -383,6 +384,13 @@ class _Builder:
             at = join_pointer(pointer, index)
             name = raw["name"]
             self._check_identifier(name, join_pointer(at, "name"), "field")
+            if python_ident(name) in PYTHON_RESERVED_FIELD_NAMES:
+                self.c.error(
+                    join_pointer(at, "name"),
+                    f"field '{name}' would shadow {PYTHON_RESERVED_FIELD_NAMES[python_ident(name)]}"
+                    " in the Python target's models",
+                    f"name it e.g. '{name}_value' with `rename: {name}` for the wire name",
+                )
             if name in names:
                 self.c.error(
                     join_pointer(at, "name"),
@@ -709,16 +717,20 @@ def _check_values(spec: ir.Spec, collector: Collector) -> None:
             return
         raise
 
-    def report(validator: Callable[[], Any], value: Any, pointer: str, what: str) -> None:
+    def report(validator: Callable[[], Any], value: Any, pointer: str, what: str) -> bool:
+        """Whether `value` is valid; each problem is reported."""
+        valid = True
         try:
             for error in validator().iter_errors(value):
                 collector.error(pointer, f"{what}: {_short(error)}")
+                valid = False
         except (KeyError, referencing.exceptions.Unresolvable):
             if not collector.diagnostics:  # only a type set aside as malformed can be missing
                 raise
+        return valid
 
-    def check(schema: dict[str, Any], value: Any, pointer: str, what: str) -> None:
-        report(
+    def check(schema: dict[str, Any], value: Any, pointer: str, what: str) -> bool:
+        return report(
             lambda: jsonschema.Draft202012Validator({**document, **schema}), value, pointer, what
         )
 
@@ -769,13 +781,17 @@ def _check_field_values(field: ir.Field, pointer: str, check: Any, collector: Co
     schema.pop("default", None)
     shown = ir.format_type(field.type) + (" or null" if field.nullable else "")
     if field.has_default:
-        check(
+        valid = check(
             schema,
             field.default,
             join_pointer(pointer, "default"),
             f"default of field '{field.name}' does not match its type {shown}",
         )
-        if field.default is not None and not rust_writes_default(field.default, field.type):
+        if (
+            valid
+            and field.default is not None
+            and not rust_writes_default(field.default, field.type)
+        ):
             collector.error(
                 join_pointer(pointer, "default"),
                 f"the Rust target cannot write the default {json.dumps(field.default)} "

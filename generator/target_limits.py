@@ -51,6 +51,20 @@ PYTHON_RESERVED_TYPE_NAMES: Mapping[str, str] = {
     ),
 }
 
+# Attributes of every generated model (pydantic's BaseModel, the bindings' WireModel and their
+# metaclass): a field of that name would shadow them, or pydantic refuses it.
+PYTHON_RESERVED_FIELD_NAMES: Mapping[str, str] = {
+    **_names(
+        "an attribute of pydantic's BaseModel",
+        "construct copy dict from_orm json model_computed_fields model_config model_construct "
+        "model_copy model_dump model_dump_json model_extra model_fields model_fields_set "
+        "model_json_schema model_parametrized_name model_post_init model_rebuild model_validate "
+        "model_validate_json model_validate_strings parse_file parse_obj parse_raw schema "
+        "schema_json update_forward_refs validate register mro",
+    ),
+    **_names("an attribute of the bindings' WireModel", "from_wire to_wire to_wire_json"),
+}
+
 # Methods of the generated plugin class that an export's method would overwrite.
 PYTHON_RESERVED_METHODS = frozenset(
     {"open", "close", "info", "config", "with_config", "call_raw", "has_export", "capabilities"}

@@ -218,7 +218,7 @@ class _Composer:
                 event.start_mark,
                 pointer,
                 f"'{event.value}' is not a valid !!{short} value",
-                f"remove the tag, or write a {short} YAML can read",
+                f"remove the tag, or write a value that !!{short} accepts",
             )
             return None
         if isinstance(value, float) and not math.isfinite(value):

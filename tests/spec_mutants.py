@@ -337,6 +337,18 @@ def _names() -> list[Mutant]:
             "keyword-export", "keyword-name", export_key, export_key.replace("name:", "async:", 1)
         ),
         _replace(
+            "field-shadows-model-json",
+            "reserved-name",
+            _ROLE_FIELD,
+            "      - name: json\n        type: ChatRole\n",
+        ),
+        _replace(
+            "field-model-config",
+            "reserved-name",
+            _ROLE_FIELD,
+            "      - name: model_config\n        type: ChatRole\n",
+        ),
+        _replace(
             "export-clashes-with-method",
             "reserved-name",
             export_key,

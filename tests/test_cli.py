@@ -177,3 +177,16 @@ def test_a_file_as_out_dir_in_a_real_process(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "is not a directory" in result.stderr
+
+
+def test_an_input_larger_than_the_memory_limit_is_out_of_memory(
+    openai_wasm: Path, tmp_path: Path
+) -> None:
+    big = tmp_path / "in.json"
+    big.write_text(json.dumps({"inputs": ["x" * (8 << 20)]}))
+    code, out = invoke(
+        "call", str(openai_wasm), "embed", "--config", CFG, "--input", str(big),
+        "--memory-max-pages", "40",
+    )  # fmt: skip
+    assert code == 1
+    assert "PluginOutOfMemoryError" in out and "failed to allocate" not in out

@@ -10,6 +10,7 @@ import pytest
 
 from generator import ir
 from generator.target_limits import (
+    PYTHON_RESERVED_FIELD_NAMES,
     PYTHON_RESERVED_TYPE_NAMES,
     RUST_RESERVED_TYPE_NAMES,
     rust_writes_default,
@@ -86,3 +87,22 @@ def test_rust_default_limit_matches_the_rust_target(value: ir.JsonValue, ref: ir
     except UnsupportedByTarget:
         writes = False
     assert rust_writes_default(value, ref) is writes
+
+
+def test_python_reserved_field_names_are_exactly_the_models_attributes() -> None:
+    import warnings
+
+    import pydantic
+    from querymt_extism_v1._wire import WireModel
+
+    public = {n for n in dir(WireModel) if not n.startswith("_")}
+    assert public <= set(PYTHON_RESERVED_FIELD_NAMES)
+    # Each one really breaks a model (`model_config` is the model's configuration itself).
+    for name in sorted(set(PYTHON_RESERVED_FIELD_NAMES) - {"model_config"}):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises((UserWarning, ValueError, NameError, TypeError)):
+                pydantic.create_model("M", __base__=WireModel, **{name: (int, 0)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pydantic.create_model("M", __base__=WireModel, fields=(int, 0), model_x=(int, 0))
