@@ -1,7 +1,9 @@
 """The `qmt-abigen` command line.
 
-Exit status: 0 success; 1 `--check` found generated/ stale (or a command failed on its
-subject); 2 the spec or the invocation is wrong. User errors never print a traceback.
+Every command follows `generator.exit_codes`: 0 success; 1 what the command checked failed
+(`generate --check` found the output stale, a plugin is not one or a call failed); 2 the
+invocation or its input is wrong (bad option, missing file, invalid spec). User errors never
+print a traceback; each command's `--help` ends with its exit statuses.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from generator import exit_codes
 from generator.diagnostics import SpecError
 from generator.formatting import FormattingError
 from generator.loader import load_spec
@@ -25,6 +28,16 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: rich's would show every flag as `--check <bool>`
+)
+
+GENERATE_EPILOG = exit_codes.epilog(
+    "written (or, with --check, the output directory is up to date)",
+    "--check: the output directory is stale (the diff is on stdout)",
+    "bad usage or input: an invalid spec, an unknown target, --out-dir not a directory",
+)
+VALIDATE_EPILOG = exit_codes.epilog(
+    "every spec is valid", None, "a spec has problems (all listed) or cannot be read"
 )
 
 
@@ -53,12 +66,12 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-@app.command("generate")
+@app.command("generate", epilog=GENERATE_EPILOG)
 def generate_command(
     check: Annotated[
         bool,
         typer.Option(
-            "--check", help="Render in memory; exit 1 with a diff if generated/ is stale."
+            "--check", help="Render in memory; exit 1 with a diff if the output is stale."
         ),
     ] = False,
     spec_dir: Annotated[Path, typer.Option(help="Directory of spec *.yaml files.")] = SPEC_DIR,
@@ -80,8 +93,13 @@ def generate_command(
     unknown = sorted(set(target or ()) - set(TARGETS))
     if unknown:
         raise _fail(
-            f"error: unknown target {', '.join(unknown)}; Options are: {', '.join(TARGETS)}", 2
+            f"error: unknown target {', '.join(unknown)}; Options are: {', '.join(TARGETS)}",
+            exit_codes.USAGE,
         )
+    if out_dir.exists() and not out_dir.is_dir():
+        raise _fail(f"error: --out-dir {out_dir} is not a directory", exit_codes.USAGE)
+    if not spec_dir.is_dir():
+        raise _fail(f"error: --spec-dir {spec_dir} is not a directory", exit_codes.USAGE)
     selected = tuple(t for t in TARGETS if t in target) if target else TARGETS
     try:
         outcome = generate(
@@ -90,20 +108,26 @@ def generate_command(
     except SpecError as exc:
         count = len(exc.diagnostics)
         raise _fail(
-            f"{exc.render()}\n{count} error{'s' if count != 1 else ''}; nothing written.", 2
+            f"{exc.render()}\n{count} error{'s' if count != 1 else ''}; nothing written.",
+            exit_codes.USAGE,
         ) from None
     except (FormattingError, OutputClashError, UnsupportedByTarget) as exc:
-        raise _fail(f"error: {exc}\nnothing written.", 2) from None
+        raise _fail(f"error: {exc}\nnothing written.", exit_codes.USAGE) from None
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        raise _fail(f"error: cannot write{where}: {exc.strerror}", exit_codes.USAGE) from None
     work = outcome.plan
+    shown = _shown_dir(out_dir)
     if check:
         if work.clean:
-            typer.echo(f"generated/ is up to date ({work.unchanged} files).")
+            typer.echo(f"{shown} is up to date ({work.unchanged} files).")
             return
         sys.stdout.write(work.diff())
+        rerun = "`make generate`" if out_dir == GENERATED_DIR else "`qmt-abigen generate`"
         raise _fail(
-            f"generated/ is stale: {len(work.write)} to write, {len(work.delete)} to delete. "
-            "Run `make generate`.",
-            1,
+            f"{shown} is stale: {len(work.write)} to write, {len(work.delete)} to delete. "
+            f"Run {rerun}.",
+            exit_codes.FAILED,
         )
     if outcome.cached:
         typer.echo(f"nothing changed since the last run ({work.unchanged} files).")
@@ -114,7 +138,14 @@ def generate_command(
     )
 
 
-@app.command("validate")
+def _shown_dir(path: Path) -> str:
+    try:
+        return f"{path.resolve().relative_to(Path.cwd().resolve())}/"
+    except ValueError:
+        return f"{path}/"
+
+
+@app.command("validate", epilog=VALIDATE_EPILOG)
 def validate_command(
     specs: Annotated[list[Path], typer.Argument(help="Spec files to check.", show_default=False)],
 ) -> None:
@@ -131,7 +162,7 @@ def validate_command(
             f"{path}: ok ({spec.slug}: {len(spec.types)} types, {len(spec.exports)} exports)"
         )
     if failed:
-        raise _fail(f"{failed} error{'s' if failed != 1 else ''}.", 2)
+        raise _fail(f"{failed} error{'s' if failed != 1 else ''}.", exit_codes.USAGE)
 
 
 from generator import host_commands, verify  # noqa: E402  (`inspect`, `call`, `verify`)

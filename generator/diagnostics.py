@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -79,3 +80,14 @@ class Collector:
     ) -> None:
         position = at if at is not None else self.position_of(pointer, key=key)
         self.diagnostics.append(Diagnostic(self.file, position, pointer, message, hint))
+
+
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+
+
+def position_at(text: str, index: int) -> Position:
+    """The line and column of character `index`, counting line breaks as YAML does."""
+    line, start = 1, 0
+    for match in _LINE_BREAK.finditer(text, 0, index):
+        line, start = line + 1, match.end()
+    return Position(line, index - start + 1)

@@ -1,9 +1,10 @@
 """`qmt-abigen inspect` and `qmt-abigen call`: drive a plugin through the generated bindings.
 
 Both load the generated Python package of a spec (`generated/python/<package>`), so they behave
-exactly like a host using the bindings. User errors (unreadable files, bad JSON, a plugin that
-fails) print one line and exit non-zero, without a traceback; secrets of the configuration never
-appear in the output.
+exactly like a host using the bindings. User errors print one line without a traceback and exit
+with the status of `generator.exit_codes`: 2 for a wrong invocation or input (missing file, bad
+JSON, a configuration the plugin rejects), 1 when the plugin is not one or a call fails. Secrets
+of the configuration never appear in the output.
 """
 
 from __future__ import annotations
@@ -15,14 +16,31 @@ from typing import Annotated, Any
 
 import typer
 
-from generator import ir
+from generator import exit_codes, ir
 from generator.host_support import UsageError, load_bindings, read_json_arg
 from generator.loader import load_spec
 from generator.resources import DEFAULT_SPEC
 from generator.targets import python as python_target
 
+INSPECT_EPILOG = exit_codes.epilog(
+    "the plugin implements every required export",
+    "it does not (missing exports), is not WebAssembly, or fails to load",
+    "bad usage: a missing or unreadable file, an invalid spec",
+)
+CALL_EPILOG = exit_codes.epilog(
+    "the call succeeded; its output is on stdout",
+    "the plugin failed: not WebAssembly, load failure, an error, trap, timeout or out of memory",
+    "bad usage or input: missing file, bad JSON, input or configuration the spec rejects",
+)
 
-def _fail(message: str, code: int = 1) -> typer.Exit:
+
+class _Failure(Exception):
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _fail(message: str, code: int) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code)
 
@@ -30,22 +48,39 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 def _load(spec_path: Path) -> tuple[ir.Spec, ModuleType]:
     try:
         spec = load_spec(spec_path)
-    except Exception as exc:  # a SpecError renders itself; anything else is a path problem
-        render = getattr(exc, "render", None)
-        raise _fail(
-            render() if callable(render) else f"cannot load {spec_path}: {exc}", 2
-        ) from None
-    try:
         return spec, load_bindings(spec)
     except UsageError as exc:
-        raise _fail(str(exc), 2) from None
+        raise _Failure(str(exc), exit_codes.USAGE) from None
+    except Exception as exc:  # a SpecError renders itself
+        render = getattr(exc, "render", None)
+        message = render() if callable(render) else f"cannot load {spec_path}: {exc}"
+        raise _Failure(message, exit_codes.USAGE) from None
 
 
 def _read_json(value: str, what: str) -> Any:
     try:
         return read_json_arg(value, what)
     except UsageError as exc:
-        raise _fail(str(exc), 2) from None
+        raise _fail(str(exc), exit_codes.USAGE) from None
+
+
+def _read_plugin(bindings: ModuleType, plugin: Path) -> Any:
+    """The plugin's wasm header; a missing file is bad usage, a file that is not wasm fails."""
+    try:
+        data = plugin.read_bytes()
+    except OSError as exc:
+        raise _Failure(f"cannot read {plugin}: {exc.strerror}", exit_codes.USAGE) from None
+    try:
+        return bindings.read_wasm_header(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _Failure(f"{plugin}: {exc}", exit_codes.FAILED) from None
+
+
+def _plugin_error_code(bindings: ModuleType, exc: Exception) -> int:
+    """Input the spec or the plugin's config_schema rejects is the caller's; the rest fails."""
+    if isinstance(exc, bindings.ConfigError | bindings.InputValidationError):
+        return exit_codes.USAGE
+    return exit_codes.FAILED
 
 
 def _open(
@@ -54,56 +89,56 @@ def _open(
     config: Any,
     allow_hosts: list[str],
     timeout_ms: int | None,
+    max_pages: int | None = None,
 ) -> Any:
-    cls = bindings.Plugin
+    limits: dict[str, Any] = {} if max_pages is None else {"max_pages": max_pages}
     try:
-        return cls.open(wasm, config, allowed_hosts=tuple(allow_hosts), timeout_ms=timeout_ms)
+        return bindings.Plugin.open(
+            wasm, config, allowed_hosts=tuple(allow_hosts), timeout_ms=timeout_ms, **limits
+        )
     except bindings.PluginError as exc:
-        raise _fail(f"{type(exc).__name__}: {exc}") from None
+        raise _Failure(f"{type(exc).__name__}: {exc}", _plugin_error_code(bindings, exc)) from None
 
 
 def inspect_command(
     plugin: Annotated[Path, typer.Argument(help="The plugin's .wasm file.", show_default=False)],
     spec_path: Annotated[Path, typer.Option("--spec", help="The ABI spec.")] = DEFAULT_SPEC,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object (on failure too).")
+    ] = False,
 ) -> None:
     """Show a plugin's name, base URL, exports (present and missing) and config schema."""
-    spec, bindings = _load(spec_path)
-    header_missing: list[str] = []
+    report: dict[str, Any] = {"plugin": str(plugin), "abi": None, "compatible": False}
     try:
-        header = bindings.read_wasm_header(plugin.read_bytes())
-        functions = header.function_exports
+        spec, bindings = _load(spec_path)
+        report["abi"] = spec.slug
+        functions = _read_plugin(bindings, plugin).function_exports
         header_missing = [e.name for e in spec.exports if e.name not in functions]
-    except OSError as exc:
-        raise _fail(f"cannot read {plugin}: {exc.strerror}", 2) from None
-    except ValueError as exc:
-        raise _fail(f"{plugin} is not a WebAssembly module: {exc}", 2) from None
-    required_missing = [e.name for e in spec.required_exports if e.name in header_missing]
-    if required_missing:
-        report = {
-            "plugin": str(plugin),
-            "abi": spec.slug,
-            "compatible": False,
-            "missing_required": required_missing,
-            "missing_optional": [n for n in header_missing if n not in required_missing],
-            "exports": sorted(functions),
-        }
-        _print_report(report, as_json)
-        raise typer.Exit(1)
-    loaded = _open(bindings, plugin, None, [], None)
+        required_missing = [e.name for e in spec.required_exports if e.name in header_missing]
+        if required_missing:
+            report["missing_required"] = required_missing
+            report["missing_optional"] = [n for n in header_missing if n not in required_missing]
+            report["exports"] = sorted(functions)
+            _print_report(report, as_json)
+            raise typer.Exit(exit_codes.FAILED)
+        loaded = _open(bindings, plugin, None, [], None)
+    except _Failure as exc:
+        if as_json:
+            typer.echo(json.dumps({**report, "error": str(exc)}, indent=2, sort_keys=True))
+        raise _fail(str(exc), exc.code) from None
     info = loaded.info
-    report = {
-        "plugin": str(plugin),
-        "abi": spec.slug,
-        "compatible": True,
-        "name": info.name,
-        "base_url": info.base_url,
-        "wasi": info.wasi,
-        "exports": sorted(info.exports),
-        "missing_optional": sorted(info.missing),
-        "extra_exports": list(info.extra_exports),
-        "config_schema": info.config_schema,
-    }
+    report.update(
+        {
+            "compatible": True,
+            "name": info.name,
+            "base_url": info.base_url,
+            "wasi": info.wasi,
+            "exports": sorted(info.exports),
+            "missing_optional": sorted(info.missing),
+            "extra_exports": list(info.extra_exports),
+            "config_schema": info.config_schema,
+        }
+    )
     loaded.close()
     _print_report(report, as_json)
 
@@ -139,24 +174,45 @@ def call_command(
         list[str] | None,
         typer.Option(
             "--allow-host",
-            help="Another origin the plugin may reach: a URL, a host (http on 80, https on 443) "
-            "or host:port. Literal, never a pattern.",
+            help="Another origin the plugin may reach (repeatable): a URL, a host (http on 80, "
+            "https on 443) or host:port. Literal, never a pattern.",
         ),
     ] = None,
-    timeout_ms: Annotated[int, typer.Option(help="Per-call timeout.")] = 60_000,
+    timeout_ms: Annotated[
+        int, typer.Option("--timeout-ms", min=1, help="Per-call timeout in milliseconds.")
+    ] = 60_000,
+    memory_max_pages: Annotated[
+        int | None,
+        typer.Option(
+            "--memory-max-pages",
+            min=1,
+            help="Plugin memory limit in 64 KiB pages (default: the bindings' 1024, 64 MiB); "
+            "raise it for large inputs.",
+            show_default=False,
+        ),
+    ] = None,
     spec_path: Annotated[Path, typer.Option("--spec", help="The ABI spec.")] = DEFAULT_SPEC,
 ) -> None:
     """Call one export with the spec's encodings and print its decoded output as JSON."""
-    spec, bindings = _load(spec_path)
+    try:
+        spec, bindings = _load(spec_path)
+    except _Failure as exc:
+        raise _fail(str(exc), exc.code) from None
     methods = {m.export.name: m for m in python_target.methods(spec)}
     if export not in methods:
-        raise _fail(f"{export!r} is not an export of {spec.slug}: {', '.join(methods)}", 2)
+        raise _fail(
+            f"{export!r} is not an export of {spec.slug}: {', '.join(methods)}", exit_codes.USAGE
+        )
     method = methods[export]
     cfg = _read_json(config, "--config") if config is not None else None
     payload = _read_json(input_, "--input") if input_ is not None else None
     if cfg is not None and not isinstance(cfg, dict):
-        raise _fail("--config must be a JSON object", 2)
-    loaded = _open(bindings, plugin, cfg, list(allow_host or []), timeout_ms)
+        raise _fail("--config must be a JSON object", exit_codes.USAGE)
+    try:
+        _read_plugin(bindings, plugin)
+        loaded = _open(bindings, plugin, cfg, list(allow_host or []), timeout_ms, memory_max_pages)
+    except _Failure as exc:
+        raise _fail(str(exc), exc.code) from None
     function = getattr(loaded, method.name)
     try:
         match method.kind:
@@ -168,7 +224,7 @@ def call_command(
                 result = function() if payload is None else function(payload)
             case "request":
                 if not isinstance(payload, dict):
-                    raise _fail(f"--input of {export} must be a JSON object", 2)
+                    raise _fail(f"--input of {export} must be a JSON object", exit_codes.USAGE)
                 kwargs = {p.name: payload.get(p.wire_name) for p in method.params}
                 missing = [
                     p.wire_name
@@ -176,12 +232,18 @@ def call_command(
                     if p.default is None and p.wire_name not in payload
                 ]
                 if missing:
-                    raise _fail(f"--input of {export} lacks {', '.join(missing)}", 2)
+                    raise _fail(f"--input of {export} lacks {', '.join(missing)}", exit_codes.USAGE)
                 result = function(**kwargs)
             case other:
                 raise AssertionError(other)
     except bindings.PluginError as exc:
-        raise _fail(f"{type(exc).__name__}: {exc}") from None
+        if cfg is None and isinstance(exc, bindings.ConfigError):
+            raise _fail(
+                f"{export} sends the plugin's configuration: pass --config (a JSON file or "
+                "inline JSON)",
+                exit_codes.USAGE,
+            ) from None
+        raise _fail(f"{type(exc).__name__}: {exc}", _plugin_error_code(bindings, exc)) from None
     finally:
         loaded.close()
     from pydantic_core import to_jsonable_python
@@ -191,5 +253,5 @@ def call_command(
 
 def register(app: typer.Typer) -> None:
     """Adds `inspect` and `call` to the `qmt-abigen` app."""
-    app.command("inspect")(inspect_command)
-    app.command("call")(call_command)
+    app.command("inspect", epilog=INSPECT_EPILOG)(inspect_command)
+    app.command("call", epilog=CALL_EPILOG)(call_command)

@@ -39,6 +39,10 @@ def read_json_arg(value: str, what: str) -> Any:
             text = Path(value).read_text(encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"cannot read {what} file {value}: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:
+            raise UsageError(
+                f"{what} file {value} is not UTF-8 (byte {exc.start}: {exc.reason})"
+            ) from None
     try:
         return json.loads(text)
     except ValueError as exc:

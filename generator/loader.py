@@ -8,22 +8,33 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable
-from functools import cache
+from collections.abc import Callable, Iterable
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
 import jsonschema
+import referencing.exceptions
 
 from generator import ir
-from generator.diagnostics import Collector, SpecError, join_pointer
-from generator.naming import PYTHON_KEYWORDS, RUST_KEYWORDS
+from generator.diagnostics import (
+    Collector,
+    Diagnostic,
+    Position,
+    SpecError,
+    join_pointer,
+    position_at,
+)
+from generator.naming import PYTHON_KEYWORDS, RUST_KEYWORDS, python_ident, snake_case
 from generator.resources import FORMAT_SCHEMA, SPEC_DIR
+from generator.target_limits import (
+    PYTHON_RESERVED_FIELD_NAMES,
+    PYTHON_RESERVED_METHODS,
+    RESERVED_TYPE_NAMES,
+    rust_writes_default,
+)
 from generator.type_expr import TypeExprError, resolve_type
-from generator.yaml_source import read_yaml
-
-# Names that are not keywords but still cannot be type names in one of the targets.
-RESERVED_TYPE_NAMES = frozenset({"None", "True", "False", "Self", "Option", "Vec", "String", "Box"})
+from generator.yaml_source import MAX_CHARS, read_yaml
 
 
 @cache
@@ -56,9 +67,28 @@ def load_all(directory: Path = SPEC_DIR, *, display_root: Path | None = None) ->
 def load_spec(path: Path, *, display_root: Path | None = None) -> ir.Spec:
     display = _display_name(path, display_root)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError([_file_diagnostic(display, f"cannot read spec: {exc}")]) from None
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SpecError([_file_diagnostic(display, f"cannot read spec: {exc.strerror}")]) from None
+    if len(raw) > 4 * MAX_CHARS:
+        raise SpecError(
+            [_file_diagnostic(display, f"cannot read spec: over {MAX_CHARS:,} characters")]
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start].decode("utf-8", errors="replace")
+        raise SpecError(
+            [
+                Diagnostic(
+                    display,
+                    position_at(before, len(before)),
+                    "",
+                    f"the file is not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
+                    "save the spec as UTF-8",
+                )
+            ]
+        ) from None
     return load_text(text, display)
 
 
@@ -83,9 +113,7 @@ def load_text(text: str, file: str) -> ir.Spec:
     )
     builder.known_exports.update(name for section, name in isolated if section == "exports")
     spec = builder.build()
-    if collector.diagnostics:
-        raise SpecError(collector.diagnostics)
-    _check_examples(spec, collector)
+    _check_values(spec, collector)
     if collector.diagnostics:
         raise SpecError(collector.diagnostics)
     return spec
@@ -99,9 +127,7 @@ def _display_name(path: Path, root: Path | None) -> str:
         return str(path)
 
 
-def _file_diagnostic(file: str, message: str) -> Any:
-    from generator.diagnostics import Diagnostic, Position
-
+def _file_diagnostic(file: str, message: str) -> Diagnostic:
     return Diagnostic(file, Position(1, 1), "", message)
 
 
@@ -114,8 +140,13 @@ def _check_format(data: Any, collector: Collector) -> list[tuple[str | int, ...]
     broken: list[tuple[str | int, ...]] = []
     for error in _leaf_errors(validator.iter_errors(data)):
         path = tuple(error.absolute_path)
-        pointer = join_pointer("", *path)
         message, hint, at_key = _describe(error)
+        if "propertyNames" in error.absolute_schema_path and isinstance(error.instance, str):
+            path, at_key = (*path, error.instance), None  # the offending name, not its section
+            collector.error(join_pointer("", *path), message, hint, key=True)
+            broken.append(path)
+            continue
+        pointer = join_pointer("", *path)
         if at_key is not None:
             pointer = join_pointer(pointer, at_key)
         collector.error(pointer, message, hint, key=at_key is not None)
@@ -259,23 +290,41 @@ class _Builder:
 
     # -- names
 
-    def _check_identifier(self, name: str, pointer: str, what: str) -> None:
+    def _check_identifier(self, name: str, pointer: str, what: str, *, key: bool = False) -> None:
         if name in RUST_KEYWORDS or name in PYTHON_KEYWORDS:
             language = "Rust" if name in RUST_KEYWORDS else "Python"
             self.c.error(
                 pointer,
                 f"{what} '{name}' is a {language} keyword",
                 f"name it e.g. '{what.split()[0]}_{name}' with `rename: {name}` for the wire name",
+                key=key,
             )
 
     def _check_type_name(self, name: str, pointer: str) -> None:
-        if name in RESERVED_TYPE_NAMES or name in RUST_KEYWORDS or name in PYTHON_KEYWORDS:
+        clashes = [
+            f"{target.capitalize()} target: {reserved[name]}"
+            for target, reserved in RESERVED_TYPE_NAMES.items()
+            if name in reserved
+        ]
+        if name in RUST_KEYWORDS or name in PYTHON_KEYWORDS:
+            clashes.insert(0, f"a {'Rust' if name in RUST_KEYWORDS else 'Python'} keyword")
+        if clashes:
             self.c.error(
                 pointer,
-                f"type name '{name}' clashes with a built-in name of Rust or Python",
+                f"type name '{name}' is already taken in the generated code ({'; '.join(clashes)})",
                 "choose another name, e.g. prefix it with the ABI's domain",
                 key=True,
             )
+
+    def _check_since(self, raw: dict[str, Any], pointer: str) -> int:
+        since: int = raw.get("since", 1)
+        if since > self.data["abi_version"]:
+            self.c.error(
+                join_pointer(pointer, "since"),
+                f"since: {since} is later than this spec's abi_version {self.data['abi_version']}",
+                "an item is introduced by this ABI version or an earlier one",
+            )
+        return since
 
     def _type(self, text: str, pointer: str, params: tuple[str, ...]) -> ir.TypeRef:
         try:
@@ -296,7 +345,7 @@ class _Builder:
                     f"type parameter '{param}' shadows a declared type or spec parameter",
                 )
         examples = tuple(raw.get("examples", ()))
-        since = raw.get("since", 1)
+        since = self._check_since(raw, pointer)
         if raw["kind"] == "struct":
             fields = self._fields(raw["fields"], join_pointer(pointer, "fields"), params)
             self._check_params_used(params, [f.type for f in fields], pointer)
@@ -333,6 +382,13 @@ class _Builder:
             at = join_pointer(pointer, index)
             name = raw["name"]
             self._check_identifier(name, join_pointer(at, "name"), "field")
+            if python_ident(name) in PYTHON_RESERVED_FIELD_NAMES:
+                self.c.error(
+                    join_pointer(at, "name"),
+                    f"field '{name}' would shadow {PYTHON_RESERVED_FIELD_NAMES[python_ident(name)]}"
+                    " in the Python target's models",
+                    f"name it e.g. '{name}_value' with `rename: {name}` for the wire name",
+                )
             if name in names:
                 self.c.error(
                     join_pointer(at, "name"),
@@ -472,14 +528,23 @@ class _Builder:
     # -- exports
 
     def _export(self, name: str, raw: dict[str, Any], pointer: str) -> ir.Export:
-        self._check_identifier(name, pointer, "export")
+        self._check_identifier(name, pointer, "export", key=True)
+        method = python_ident(snake_case(name))
+        if method in PYTHON_RESERVED_METHODS:
+            self.c.error(
+                pointer,
+                f"export '{name}' clashes with the Python plugin class's own method '{method}'",
+                "choose another export name",
+                key=True,
+            )
+        since = self._check_since(raw, pointer)
         return ir.Export(
             name=name,
             description=raw["description"],
             input=self._payload(raw["input"], join_pointer(pointer, "input"), is_input=True),
             output=self._payload(raw["output"], join_pointer(pointer, "output"), is_input=False),
             optional=raw["optional"],
-            since=raw.get("since", 1),
+            since=since,
             host_use=raw["host_use"],
             does_http=raw.get("does_http", False),
             examples=tuple(
@@ -525,28 +590,86 @@ class _Builder:
                 )
 
     def _check_cycles(self, spec: ir.Spec) -> None:
-        """A type that contains itself without a list or map in between has infinite size."""
-        edges: dict[str, list[str]] = {t.name: sorted(_direct_refs(t)) for t in spec.types}
-        reported: set[frozenset[str]] = set()
+        """A type that contains itself without a list or map in between has infinite size.
 
-        def visit(name: str, path: list[str]) -> None:
-            for target in edges.get(name, []):
-                if target in path:
-                    cycle = [*path[path.index(target) :], target]
-                    key = frozenset(cycle)
-                    if key not in reported:
-                        reported.add(key)
-                        self.c.error(
-                            join_pointer("/types", cycle[0]),
-                            "recursive type without indirection: " + " -> ".join(cycle),
-                            "Rust needs a list or map on the way round; make one field a list",
-                            key=True,
-                        )
-                else:
-                    visit(target, [*path, target])
+        One error per strongly connected component of the "holds directly" graph, found in
+        time linear in the spec's size (an iterative Tarjan: no recursion, no path walks).
+        """
+        edges = {t.name: sorted(_direct_refs(t)) for t in spec.types}
+        for component in _strongly_connected([t.name for t in spec.types], edges):
+            start = component[0]
+            if len(component) == 1 and start not in edges[start]:
+                continue
+            cycle = _cycle_through(start, set(component), edges)
+            self.c.error(
+                join_pointer("/types", start),
+                "recursive type without indirection: " + " -> ".join(cycle),
+                "Rust needs a list or map on the way round; make one field a list",
+                key=True,
+            )
 
-        for type_def in spec.types:
-            visit(type_def.name, [type_def.name])
+
+def _strongly_connected(nodes: list[str], edges: dict[str, list[str]]) -> list[list[str]]:
+    """Tarjan's components, each listed in `nodes` order, with an explicit stack."""
+    order = {name: position for position, name in enumerate(nodes)}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components: list[list[str]] = []
+    for root in nodes:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(edges[root]))]
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in edges:
+                    continue
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(edges[child])))
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    component: list[str] = []
+                    while not component or component[-1] != node:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                    components.append(sorted(component, key=order.__getitem__))
+    return sorted(components, key=lambda c: order[c[0]])
+
+
+def _cycle_through(start: str, members: set[str], edges: dict[str, list[str]]) -> list[str]:
+    """The shortest way from `start` back to itself inside one component (breadth first)."""
+    came_from: dict[str, str] = {}
+    frontier = [start]
+    while frontier:
+        following: list[str] = []
+        for node in frontier:
+            for child in edges[node]:
+                if child == start:
+                    path = [node]
+                    while path[-1] != start:
+                        path.append(came_from[path[-1]])
+                    return [*reversed(path), start]
+                if child in members and child not in came_from:
+                    came_from[child] = node
+                    following.append(child)
+        frontier = following
+    raise AssertionError(f"{start} is in a component without a cycle")
 
 
 def _params_in(ref: ir.TypeRef) -> set[str]:
@@ -576,20 +699,51 @@ def _direct_refs(type_def: ir.TypeDef) -> set[str]:
 # --------------------------------------------------------------------------- examples
 
 
-def _check_examples(spec: ir.Spec, collector: Collector) -> None:
-    """Every example in the spec must validate against the schema generated from it."""
+def _check_values(spec: ir.Spec, collector: Collector) -> None:
+    """Every example and default in the spec must validate against the schema generated from it.
+
+    Runs in the same pass as the other checks; on a spec that already has errors the schema
+    may not be buildable, and then only those errors are reported.
+    """
     from generator.targets import jsonschema as schema_target
     from generator.targets.jsonschema import Side
 
-    validators = schema_target.type_validators(spec)
+    try:
+        document = schema_target.bundle(spec)
+    except Exception:
+        if collector.diagnostics:
+            return
+        raise
+
+    def report(validator: Callable[[], Any], value: Any, pointer: str, what: str) -> bool:
+        """Whether `value` is valid; each problem is reported."""
+        valid = True
+        try:
+            for error in validator().iter_errors(value):
+                collector.error(pointer, f"{what}: {_short(error)}")
+                valid = False
+        except (KeyError, referencing.exceptions.Unresolvable):
+            if not collector.diagnostics:  # only a type set aside as malformed can be missing
+                raise
+        return valid
+
+    def check(schema: dict[str, Any], value: Any, pointer: str, what: str) -> bool:
+        return report(
+            lambda: jsonschema.Draft202012Validator({**document, **schema}), value, pointer, what
+        )
+
     for type_def in spec.types:
-        validator = validators[type_def.name]
+        pointer = join_pointer("/types", type_def.name)
         for index, example in enumerate(type_def.examples):
-            for error in validator.iter_errors(example):
-                collector.error(
-                    join_pointer("/types", type_def.name, "examples", index),
-                    f"example does not match type '{type_def.name}': {_short(error)}",
-                )
+            check(
+                {"$ref": f"#/$defs/{type_def.name}"},
+                example,
+                join_pointer(pointer, "examples", index),
+                f"example does not match type '{type_def.name}'",
+            )
+        for fields_pointer, fields in _field_lists(type_def, pointer):
+            for index, field in enumerate(fields):
+                _check_field_values(field, join_pointer(fields_pointer, index), check, collector)
     for export in spec.exports:
         for index, export_example in enumerate(export.examples):
             sides: tuple[tuple[Side, ir.JsonValue], ...] = (
@@ -597,15 +751,58 @@ def _check_examples(spec: ir.Spec, collector: Collector) -> None:
                 ("output", export_example.output),
             )
             for side, value in sides:
-                payload_validator = schema_target.validator_for_payload(spec, export, side)
-                if payload_validator is None:
+                if export.input.encoding is ir.Encoding.IGNORED and side == "input":
                     continue
-                for error in payload_validator.iter_errors(value):
-                    collector.error(
-                        join_pointer("/exports", export.name, "examples", index, side),
-                        f"example {side} of '{export.name}' does not match its schema: "
-                        + _short(error),
-                    )
+                report(
+                    partial(schema_target.validator_for_payload, spec, export, side),
+                    value,
+                    join_pointer("/exports", export.name, "examples", index, side),
+                    f"example {side} of '{export.name}' does not match its schema",
+                )
+
+
+def _field_lists(type_def: ir.TypeDef, pointer: str) -> Iterable[tuple[str, tuple[ir.Field, ...]]]:
+    if isinstance(type_def, ir.Struct):
+        yield join_pointer(pointer, "fields"), type_def.fields
+        return
+    for index, variant in enumerate(type_def.variants):
+        if isinstance(variant.payload, ir.StructPayload):
+            yield join_pointer(pointer, "variants", index, "fields"), variant.payload.fields
+
+
+def _check_field_values(field: ir.Field, pointer: str, check: Any, collector: Collector) -> None:
+    from generator.targets.jsonschema import field_schema
+
+    if not (field.has_default or field.examples):
+        return
+    schema = field_schema(field, with_extensions=False)
+    schema.pop("default", None)
+    shown = ir.format_type(field.type) + (" or null" if field.nullable else "")
+    if field.has_default:
+        valid = check(
+            schema,
+            field.default,
+            join_pointer(pointer, "default"),
+            f"default of field '{field.name}' does not match its type {shown}",
+        )
+        if (
+            valid
+            and field.default is not None
+            and not rust_writes_default(field.default, field.type)
+        ):
+            collector.error(
+                join_pointer(pointer, "default"),
+                f"the Rust target cannot write the default {json.dumps(field.default)} "
+                f"for type {ir.format_type(field.type)}",
+                "defaults may be a string, boolean or number, [] for a list or {} for a map",
+            )
+    for index, example in enumerate(field.examples):
+        check(
+            schema,
+            example,
+            join_pointer(pointer, "examples", index),
+            f"example of field '{field.name}' does not match its type {shown}",
+        )
 
 
 def _short(error: jsonschema.ValidationError) -> str:

@@ -41,11 +41,11 @@ def render_all(specs: Iterable[Spec], targets: Iterable[str] | None = None) -> d
 
     for spec in specs:
         for name in selected:
-            add(renderer(name)(spec), f"{spec.slug}:{name}")
+            add(renderer(name)(spec), f"{spec.source} ({spec.slug}, {name} target)")
     for name in selected:
         shared = shared_renderer(name)
         if shared is not None and specs:
-            add(shared(specs), f"{name} (every spec)")
+            add(shared(specs), f"every spec ({name} target)")
     return dict(sorted(files.items()))
 
 
@@ -62,8 +62,11 @@ def generate(
     With `use_cache`, an `out_dir` that provably holds the last render of unchanged inputs is
     reported up to date without rendering (see `generator.fingerprint`).
     """
-    current = fingerprint.fingerprint(spec_dir, targets)
-    if use_cache and fingerprint.is_fresh(out_dir, current):
+    try:
+        current: str | None = fingerprint.fingerprint(spec_dir, targets)
+    except OSError:  # an unreadable spec: the loader reports it with its position
+        current = None
+    if use_cache and current is not None and fingerprint.is_fresh(out_dir, current):
         existing = writer.existing_files(out_dir)
         return Outcome(writer.Plan(out_dir, unchanged=len(existing)), (), cached=True)
     specs = tuple(load_all(spec_dir, display_root=spec_dir.parent))
@@ -71,6 +74,6 @@ def generate(
     work = writer.plan(out_dir, files)
     if not check:
         writer.apply(work)
-    if not check or work.clean:
+    if current is not None and (not check or work.clean):
         fingerprint.remember(out_dir, current, files)
     return Outcome(work, specs)

@@ -11,6 +11,8 @@ from generator.ir import PRIMITIVE_NAMES, ListOf, MapOf, Named, Primitive, TypeP
 
 _TOKEN = re.compile(r"\s*(?:([A-Za-z_][A-Za-z0-9_]*)|(<)|(>)|(,))")
 CONTAINERS = {"list": 1, "map": 1}
+MAX_NESTING = 16
+"""How deeply type arguments may nest (`list<list<f32>>` is 2)."""
 
 
 class TypeExprError(ValueError):
@@ -32,33 +34,42 @@ def _parse(text: str) -> _Parsed:
     while position < len(stripped):
         match = _TOKEN.match(stripped, position)
         if not match:
-            raise TypeExprError(f"cannot parse type '{text}' at character {position + 1}")
+            raise TypeExprError(f"cannot parse type '{_shown(text)}' at character {position + 1}")
         tokens.append(next(group for group in match.groups() if group))
         position = match.end()
     index = 0
 
-    def parse_one() -> _Parsed:
+    def parse_one(depth: int = 0) -> _Parsed:
         nonlocal index
+        if depth > MAX_NESTING:
+            raise TypeExprError(
+                f"type arguments nested more than {MAX_NESTING} deep",
+                "a spec type never needs this; declare a named type for the inner part",
+            )
         if index >= len(tokens) or not re.match(r"[A-Za-z_]", tokens[index]):
-            raise TypeExprError(f"cannot parse type '{text}': expected a type name")
+            raise TypeExprError(f"cannot parse type '{_shown(text)}': expected a type name")
         name = tokens[index]
         index += 1
         args: list[_Parsed] = []
         if index < len(tokens) and tokens[index] == "<":
             index += 1
-            args.append(parse_one())
+            args.append(parse_one(depth + 1))
             while index < len(tokens) and tokens[index] == ",":
                 index += 1
-                args.append(parse_one())
+                args.append(parse_one(depth + 1))
             if index >= len(tokens) or tokens[index] != ">":
-                raise TypeExprError(f"cannot parse type '{text}': expected '>'")
+                raise TypeExprError(f"cannot parse type '{_shown(text)}': expected '>'")
             index += 1
         return _Parsed(name, tuple(args))
 
     parsed = parse_one()
     if index != len(tokens):
-        raise TypeExprError(f"cannot parse type '{text}': unexpected '{tokens[index]}'")
+        raise TypeExprError(f"cannot parse type '{_shown(text)}': unexpected '{tokens[index]}'")
     return parsed
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def resolve_type(text: str, *, declared: Mapping[str, int], params: tuple[str, ...]) -> TypeRef:

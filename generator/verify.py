@@ -40,7 +40,7 @@ from typing import Annotated, Any
 import jsonschema
 import typer
 
-from generator import ir
+from generator import exit_codes, ir
 from generator.host_support import UsageError, load_bindings, read_json_arg
 from generator.loader import load_spec
 from generator.loopback_server import LoopbackServer
@@ -836,7 +836,7 @@ def verify_command(
         typer.Option("--base-url", help="Use this server instead of the built-in loopback server."),
     ] = None,
     timeout_ms: Annotated[
-        int, typer.Option("--timeout-ms", min=1, help="Per-call timeout.")
+        int, typer.Option("--timeout-ms", min=1, help="Per-call timeout in milliseconds.")
     ] = DEFAULT_TIMEOUT_MS,
     json_path: Annotated[
         str | None,
@@ -877,7 +877,7 @@ def verify_command(
             )
     except UsageError as exc:
         typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        raise typer.Exit(exit_codes.USAGE) from None
     render_table(report, out)
     if json_path is not None:
         text = json.dumps(report.to_json(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -888,11 +888,18 @@ def verify_command(
                 Path(json_path).write_text(text, encoding="utf-8")
             except OSError as exc:
                 typer.echo(f"error: cannot write {json_path}: {exc.strerror}", err=True)
-                raise typer.Exit(2) from None
+                raise typer.Exit(exit_codes.USAGE) from None
     if not report.ok:
-        raise typer.Exit(1)
+        raise typer.Exit(exit_codes.FAILED)
+
+
+VERIFY_EPILOG = exit_codes.epilog(
+    "no check failed (skipped optional exports are fine)",
+    "a check failed, including 'not WebAssembly' and missing required exports",
+    "bad usage: a missing file, bad JSON in --config, a bad --base-url or --timeout-ms",
+)
 
 
 def register(app: typer.Typer) -> None:
     """Adds `verify` to the `qmt-abigen` app."""
-    app.command("verify")(verify_command)
+    app.command("verify", epilog=VERIFY_EPILOG)(verify_command)

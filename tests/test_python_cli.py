@@ -37,9 +37,12 @@ def test_inspect_reports_missing_exports(tmp_path: Path) -> None:
 def test_inspect_user_errors(tmp_path: Path) -> None:
     not_wasm = tmp_path / "x.wasm"
     not_wasm.write_text("hello")
-    for args in (["inspect", str(not_wasm)], ["inspect", str(tmp_path / "absent.wasm")]):
+    for args, code in (
+        (["inspect", str(not_wasm)], 1),  # the file is not a plugin: the check failed
+        (["inspect", str(tmp_path / "absent.wasm")], 2),  # nothing to check: bad usage
+    ):
         result = runner.invoke(app, args)
-        assert result.exit_code == 2
+        assert result.exit_code == code
         assert "error:" in result.output
         assert result.exception is None or isinstance(result.exception, SystemExit)
 
@@ -78,5 +81,5 @@ def test_call_failures_are_one_line_without_secrets(openai_wasm: Path, tmp_path:
     missing_cfg = runner.invoke(
         app, ["call", str(openai_wasm), "list_models", "--config", json.dumps({"x": 1})]
     )
-    assert missing_cfg.exit_code == 1
+    assert missing_cfg.exit_code == 2  # a configuration the plugin rejects is bad input
     assert "ConfigError" in missing_cfg.output

@@ -28,6 +28,7 @@ from typing import Any, assert_never
 
 from generator import ir
 from generator.naming import pascal_case, python_ident, snake_case
+from generator.target_limits import PYTHON_RESERVED_METHODS
 from generator.targets import UnsupportedByTarget
 from generator.templating import render as render_template
 
@@ -35,9 +36,7 @@ _WIDTHS = ("u8", "u16", "u32", "u64", "i32", "i64")
 _LOCAL_MODULE = "qmt_abigen_local_"
 """A fake module the generator points hand-shaped types at; its import line is removed."""
 
-RESERVED_METHODS = frozenset(
-    {"open", "close", "info", "config", "with_config", "call_raw", "has_export", "capabilities"}
-)
+RESERVED_METHODS = PYTHON_RESERVED_METHODS
 
 
 def package_name(spec: ir.Spec) -> str:

@@ -351,7 +351,8 @@ def classify(
         return failure.error(f"{export}: {redact(failure.message)}", export=export, **fields)
     if message == "timeout":
         return PluginTimeoutError(f"{export}: timed out (manifest timeout_ms)", export=export)
-    if message == "oom":
+    if message is not None and (message == "oom" or "failed to allocate" in message):
+        # "failed to allocate extism memory": the input itself did not fit in max_pages.
         return PluginOutOfMemoryError(
             f"{export}: out of memory (manifest memory.max_pages)", export=export
         )
