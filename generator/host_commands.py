@@ -49,24 +49,36 @@ def _read_json(value: str, what: str) -> Any:
         raise _fail(str(exc), 2) from None
 
 
+DEFAULT_TIMEOUT_MS = 60_000
+INSPECT_TIMEOUT_MS = 10_000
+
+
 def _open(
     bindings: ModuleType,
     wasm: Path,
     config: Any,
     allow_hosts: list[str],
-    timeout_ms: int | None,
+    timeout_ms: int,
 ) -> Any:
     cls = bindings.Plugin
     try:
         return cls.open(wasm, config, allowed_hosts=tuple(allow_hosts), timeout_ms=timeout_ms)
-    except bindings.PluginError as exc:
+    except bindings.PluginError as exc:  # messages of the bindings carry no secret
         raise _fail(f"{type(exc).__name__}: {exc}") from None
+
+
+def _redactor(bindings: ModuleType, config: Any) -> Any:
+    runtime = bindings._runtime
+    return runtime.Redactor(runtime.secret_values(config))
 
 
 def inspect_command(
     plugin: Annotated[Path, typer.Argument(help="The plugin's .wasm file.", show_default=False)],
     spec_path: Annotated[Path, typer.Option("--spec", help="The ABI spec.")] = DEFAULT_SPEC,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    timeout_ms: Annotated[
+        int, typer.Option("--timeout-ms", min=1, help="Limit of each call (and of loading).")
+    ] = INSPECT_TIMEOUT_MS,
 ) -> None:
     """Show a plugin's name, base URL, exports (present and missing) and config schema."""
     spec, bindings = _load(spec_path)
@@ -91,7 +103,7 @@ def inspect_command(
         }
         _print_report(report, as_json)
         raise typer.Exit(1)
-    loaded = _open(bindings, plugin, None, [], None)
+    loaded = _open(bindings, plugin, None, [], timeout_ms)
     info = loaded.info
     report = {
         "plugin": str(plugin),
@@ -139,7 +151,9 @@ def call_command(
     allow_host: Annotated[
         list[str] | None, typer.Option("--allow-host", help="Another host the plugin may reach.")
     ] = None,
-    timeout_ms: Annotated[int, typer.Option(help="Per-call timeout.")] = 60_000,
+    timeout_ms: Annotated[
+        int, typer.Option("--timeout-ms", min=1, help="Per-call timeout.")
+    ] = DEFAULT_TIMEOUT_MS,
     spec_path: Annotated[Path, typer.Option("--spec", help="The ABI spec.")] = DEFAULT_SPEC,
 ) -> None:
     """Call one export with the spec's encodings and print its decoded output as JSON."""
@@ -153,6 +167,7 @@ def call_command(
     if cfg is not None and not isinstance(cfg, dict):
         raise _fail("--config must be a JSON object", 2)
     loaded = _open(bindings, plugin, cfg, list(allow_host or []), timeout_ms)
+    redact = _redactor(bindings, cfg)
     function = getattr(loaded, method.name)
     try:
         match method.kind:
@@ -177,12 +192,14 @@ def call_command(
             case other:
                 raise AssertionError(other)
     except bindings.PluginError as exc:
-        raise _fail(f"{type(exc).__name__}: {exc}") from None
+        raise _fail(redact(f"{type(exc).__name__}: {exc}")) from None
     finally:
         loaded.close()
     from pydantic_core import to_jsonable_python
 
-    typer.echo(json.dumps(to_jsonable_python(result, by_alias=True), indent=2, ensure_ascii=False))
+    # The output may echo the configuration (from_config does): its secrets are masked too.
+    text = json.dumps(to_jsonable_python(result, by_alias=True), indent=2, ensure_ascii=False)
+    typer.echo(redact(text))
 
 
 def register(app: typer.Typer) -> None:

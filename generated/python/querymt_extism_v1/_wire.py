@@ -5,9 +5,11 @@ Generated from querymt-extism-v1; do not edit.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, ClassVar, Self, TypeAlias
 
 from pydantic import (
+    AfterValidator,
     AliasChoices,
     BaseModel,
     BeforeValidator,
@@ -17,14 +19,59 @@ from pydantic import (
     model_validator,
 )
 
-JsonValue: TypeAlias = Any
-"""Any JSON value (`json` in the spec), passed through untouched."""
+MAX_JSON_DEPTH = 128
+"""How deeply JSON may nest: serde_json's recursion limit, past which a Rust side refuses it."""
+
+
+_F64_MAX = 1.7976931348623157e308
+
+
+def json_problem(value: Any, limit: int = MAX_JSON_DEPTH) -> str | None:
+    """Why serde_json would refuse this JSON value, or None: a non-finite number (NaN,
+    Infinity, or a literal too large for an f64), or nesting deeper than `limit`."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        kind = type(item)
+        if kind is float:
+            if not math.isfinite(item):
+                return f"{item} is not a JSON number"
+        elif kind is int:
+            if not -_F64_MAX <= item <= _F64_MAX:
+                return "a number is too large for an f64"
+        elif kind is list or kind is tuple or kind is dict:
+            if depth > limit:
+                return f"it nests deeper than {limit} levels"
+            items = item.values() if kind is dict else item
+            try:
+                total = sum(items, 0.0)  # all numbers: one C loop instead of a walk
+            except (TypeError, OverflowError):
+                stack.extend((child, depth + 1) for child in items)
+            else:
+                if not math.isfinite(total) and any(
+                    isinstance(x, float) and not math.isfinite(x) for x in items
+                ):
+                    return "NaN or Infinity is not a JSON number"
+    return None
+
+
+def _json_value(value: Any) -> Any:
+    problem = json_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+JsonValue: TypeAlias = Annotated[Any, AfterValidator(_json_value)]
+"""Any JSON value (`json` in the spec), passed through untouched; NaN, Infinity and nesting
+serde would refuse are refused."""
 
 
 class WireModel(BaseModel):
     """Base of every struct: validates wire names (and aliases) or Python names, dumps wire names.
 
-    Unknown keys are ignored, as serde does; `None` is written as `null`.
+    Unknown keys are ignored, as serde does; `None` is written as `null`; NaN and Infinity are
+    refused, as serde_json does.
     """
 
     model_config = ConfigDict(
@@ -32,6 +79,7 @@ class WireModel(BaseModel):
         validate_by_alias=True,
         serialize_by_alias=True,
         extra="ignore",
+        allow_inf_nan=False,
     )
 
     _alias_groups: ClassVar[tuple[tuple[str, ...], ...]] = ()
