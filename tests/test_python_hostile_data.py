@@ -151,6 +151,17 @@ def test_a_pattern_only_backtracking_can_match_is_refused_typed() -> None:
         bindings.Plugin.open(module(schema), {"api_key": "a"})
 
 
+def test_unevaluated_properties_with_pattern_properties_is_refused_typed() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"api_key": {}},
+        "patternProperties": {EVIL: {}},
+        "unevaluatedProperties": False,
+    }
+    with pytest.raises(errors.ConfigError, match="unevaluatedProperties"):
+        returns(lambda: bindings.Plugin.open(module(schema), {"api_key": "k", NEAR_MATCH: 1}))
+
+
 def nested_schema(levels: int) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "string"}
     for _ in range(levels):
@@ -278,7 +289,7 @@ def test_the_manifest_does_not_carry_the_environment_by_default(env_secret: str)
 @pytest.mark.parametrize(
     "output",
     [b"NaN", b"[Infinity]", b'{"a":-Infinity}', b"1e99999999999", b"[-1e400]",
-     b"1" + b"0" * 400, b'{"a":1,"a":2}', b'{"x":{"b":1,"b":1}}', b"[" * 129 + b"]" * 129],
+     b"1" + b"0" * 400, b'{"a":1,"a":2}', b'{"x":{"b":1,"b":1}}', b"[" * 128 + b"]" * 128],
     ids=["nan", "inf", "-inf", "huge", "-huge", "huge-int", "dup", "nested-dup", "deep"],
 )  # fmt: skip
 def test_output_serde_refuses_is_refused(output: bytes) -> None:
@@ -303,10 +314,12 @@ def test_duplicate_keys_in_a_typed_output_are_refused() -> None:
         plugin.chat([])
 
 
-def test_valid_numbers_still_pass() -> None:
-    wasm = module(embed=[Output(b"[[1e308, -2.5e-300, 0, 3]]")])
-    with bindings.Plugin.open(wasm, {"api_key": "k"}) as plugin:
+def test_valid_numbers_and_serdes_deepest_nesting_still_pass() -> None:
+    deepest = b"[" * 127 + b"]" * 127  # serde_json reads 127 levels and refuses 128
+    wasm = module(embed=[Output(b"[[1e308, -2.5e-300, 0, 3]]")], from_config=[Output(deepest)])
+    with bindings.Plugin.open(wasm, {"api_key": "k"}, check_config=False) as plugin:
         assert plugin.embed(["x"]) == [[1e308, -2.5e-300, 0.0, 3.0]]
+        assert plugin.from_config() == json.loads(deepest)
 
 
 @pytest.mark.parametrize(

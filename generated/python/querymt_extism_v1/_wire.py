@@ -19,8 +19,9 @@ from pydantic import (
     model_validator,
 )
 
-MAX_JSON_DEPTH = 128
-"""How deeply JSON may nest: serde_json's recursion limit, past which a Rust side refuses it."""
+MAX_JSON_DEPTH = 127
+"""How deeply JSON may nest: serde_json stops at its recursion limit of 128 levels, so a Rust
+side refuses anything deeper than this."""
 
 
 _F64_MAX = 1.7976931348623157e308
@@ -29,29 +30,33 @@ _F64_MAX = 1.7976931348623157e308
 def json_problem(value: Any, limit: int = MAX_JSON_DEPTH) -> str | None:
     """Why serde_json would refuse this JSON value, or None: a non-finite number (NaN,
     Infinity, or a literal too large for an f64), or nesting deeper than `limit`."""
-    stack = [(value, 1)]
+    stack = [(value, 0)]
     while stack:
         item, depth = stack.pop()
         kind = type(item)
         if kind is float:
             if not math.isfinite(item):
                 return f"{item} is not a JSON number"
-        elif kind is int:
+            continue
+        if kind is int:
             if not -_F64_MAX <= item <= _F64_MAX:
                 return "a number is too large for an f64"
-        elif kind is list or kind is tuple or kind is dict:
-            if depth > limit:
-                return f"it nests deeper than {limit} levels"
-            items = item.values() if kind is dict else item
-            try:
-                total = sum(items, 0.0)  # all numbers: one C loop instead of a walk
+            continue
+        if kind is not dict and kind is not list and kind is not tuple:
+            continue
+        if depth >= limit:
+            return f"it nests deeper than {limit} levels"
+        items = item.values() if kind is dict else item
+        if kind is not dict and item and type(item[0]) is float:
+            try:  # a list of numbers (an embedding): one C loop; a finite sum has no NaN/inf
+                if math.isfinite(sum(item, 0.0)):
+                    continue
             except (TypeError, OverflowError):
-                stack.extend((child, depth + 1) for child in items)
-            else:
-                if not math.isfinite(total) and any(
-                    isinstance(x, float) and not math.isfinite(x) for x in items
-                ):
-                    return "NaN or Infinity is not a JSON number"
+                pass
+        for child in items:
+            child_kind = type(child)
+            if child_kind is not str and child_kind is not bool and child is not None:
+                stack.append((child, depth + 1))
     return None
 
 

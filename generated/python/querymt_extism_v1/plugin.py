@@ -240,8 +240,8 @@ def schema_limits_problem(schema: Any) -> str | None:
 
     The checks must be bounded: the schema nests at most as deeply as serde_json allows, refers
     only within itself (no remote or file `$ref` is ever fetched), and uses no
-    `unevaluatedProperties` next to `patternProperties` (that pair would need backtracking
-    regular expressions; every other `pattern` is matched in linear time).
+    `unevaluatedProperties` next to `patternProperties` (jsonschema matches that pair with
+    Python's backtracking `re`; every other pattern here is matched by RE2, in linear time).
     """
     problem = json_problem(schema)
     if problem:
