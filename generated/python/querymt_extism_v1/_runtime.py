@@ -16,6 +16,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from time import perf_counter
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -416,7 +417,8 @@ def _base64_cores(raw: bytes) -> set[str]:
     return cores
 
 
-def secret_forms(secret: str) -> set[str]:
+@lru_cache(maxsize=1024)
+def secret_forms(secret: str) -> frozenset[str]:
     """The texts a secret may travel as: raw, JSON-escaped, URL-encoded (also twice or mixed),
     and base64 (alone or inside a longer encoded value)."""
     encoders: tuple[Callable[[str], str], ...] = (
@@ -433,7 +435,7 @@ def secret_forms(secret: str) -> set[str]:
     except UnicodeEncodeError:
         raw = secret.encode("utf-8", "surrogatepass")
     forms |= _base64_cores(raw)
-    return {form for form in forms if len(form) >= _MIN_SECRET_LENGTH}
+    return frozenset(form for form in forms if len(form) >= _MIN_SECRET_LENGTH)
 
 
 class Redactor:
