@@ -9,7 +9,8 @@ Import with `generated/python` on the path (`PYTHONPATH=generated/python`, or in
     with QuerymtExtismPlugin.open("plugin.wasm", {"api_key": "..."}) as plugin:
         answer = plugin.chat([models.ChatMessage(role="User", message_type="Text", content="Hi")])
 
-Needs `extism`, `pydantic` (v2) and `jsonschema`.
+Needs `extism`, `pydantic` (v2), `jsonschema`, `google-re2` (linear-time schema patterns) and
+`jiter` (JSON read as strictly as serde_json: no duplicate keys, no NaN).
 """
 
 from . import errors, models
