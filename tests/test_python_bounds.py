@@ -79,7 +79,7 @@ def test_a_looping_initializer_times_out_open(wasm: bytes, what: str) -> None:
     assert "opening the plugin timed out" in str(caught.value)
 
 
-def test_the_raw_sdk_would_run_the_start_function_unbounded() -> None:
+def test_the_module_extism_gets_runs_nothing_at_instantiation() -> None:
     """Why the rewrite exists: the module Extism gets has no start section any more, and its
     initializer is exported under a reserved name the host calls with the timeout."""
     wasm = module(start=[Loop()], _initialize=[Alloc(8)])

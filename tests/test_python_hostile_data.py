@@ -76,6 +76,16 @@ def test_a_remote_ref_is_never_fetched(loopback: LoopbackServer) -> None:
     assert loopback.requests == []
 
 
+def test_verify_never_fetches_a_remote_ref_either(loopback: LoopbackServer, tmp_path: Path) -> None:
+    schema = {"type": "object", "properties": {"api_key": {"$ref": loopback.url + "/s.json"}}}
+    wasm = tmp_path / "ref.wasm"
+    wasm.write_bytes(module(schema))
+    result = returns(lambda: CliRunner().invoke(app, ["verify", str(wasm), "--timeout-ms", "500"]))
+    assert result.exit_code == 1
+    assert "outside itself" in result.output
+    assert loopback.requests == []
+
+
 def test_a_file_ref_is_a_typed_error(tmp_path: Path) -> None:
     target = tmp_path / "s.json"
     target.write_text('{"type": "string"}')
