@@ -671,10 +671,9 @@ class Instance:
         if compiled is None:
             return
         self.plugin = None  # frees the extism instance before its compiled module is reused
-        if not _alive(compiled):
-            return
         with contextlib.suppress(Exception):  # at interpreter shutdown there is no cache left
-            self._module.checkin(compiled)
+            if _alive(compiled):
+                self._module.checkin(compiled)
 
 
 class InstancePool:
