@@ -252,3 +252,29 @@ def test_a_timeout_in_one_open_never_fails_another_open_of_the_same_bytes() -> N
     finishes(both)
     assert calls > 0
     assert failures == []
+
+
+def test_an_instance_whose_call_ended_at_its_limit_is_not_reused() -> None:
+    """Extism's timer may still fire for a call that ended just in time: that instance and its
+    compiled module (whose engine the late tick would hit) are dropped, not pooled."""
+    from time import perf_counter
+
+    compiled = runtime.compile_module(
+        module(),
+        wasi=False,
+        allowed_hosts=(),
+        config={"qmt-test": "near-limit"},
+        timeout_ms=1000,
+        max_pages=None,
+        max_http_response_bytes=None,
+    )
+    pool = runtime.InstancePool(compiled, max_idle=4)
+    late = pool.acquire()
+    engine = late._compiled
+    pool.release(late, perf_counter() - 0.99)  # as if the call had taken 990 ms of 1000
+    assert late.plugin is None and pool._idle == []
+    assert all(c is not engine for c in runtime.COMPILED._entries.get(compiled.key, []))
+    early = pool.acquire()
+    pool.release(early, perf_counter())
+    assert pool._idle == [early]
+    pool.close()
