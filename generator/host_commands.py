@@ -83,6 +83,10 @@ def _plugin_error_code(bindings: ModuleType, exc: Exception) -> int:
     return exit_codes.FAILED
 
 
+DEFAULT_TIMEOUT_MS = 60_000
+INSPECT_TIMEOUT_MS = 10_000
+
+
 def _open(
     bindings: ModuleType,
     wasm: Path,
@@ -100,12 +104,20 @@ def _open(
         raise _Failure(f"{type(exc).__name__}: {exc}", _plugin_error_code(bindings, exc)) from None
 
 
+def _redactor(bindings: ModuleType, config: Any) -> Any:
+    runtime = bindings._runtime
+    return runtime.Redactor(runtime.secret_values(config))
+
+
 def inspect_command(
     plugin: Annotated[Path, typer.Argument(help="The plugin's .wasm file.", show_default=False)],
     spec_path: Annotated[Path, typer.Option("--spec", help="The ABI spec.")] = DEFAULT_SPEC,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON object (on failure too).")
     ] = False,
+    timeout_ms: Annotated[
+        int, typer.Option("--timeout-ms", min=1, help="Limit of each call (and of loading).")
+    ] = INSPECT_TIMEOUT_MS,
 ) -> None:
     """Show a plugin's name, base URL, exports (present and missing) and config schema."""
     report: dict[str, Any] = {"plugin": str(plugin), "abi": None, "compatible": False}
@@ -121,7 +133,7 @@ def inspect_command(
             report["exports"] = sorted(functions)
             _print_report(report, as_json)
             raise typer.Exit(exit_codes.FAILED)
-        loaded = _open(bindings, plugin, None, [], None)
+        loaded = _open(bindings, plugin, None, [], timeout_ms)
     except _Failure as exc:
         if as_json:
             typer.echo(json.dumps({**report, "error": str(exc)}, indent=2, sort_keys=True))
@@ -180,7 +192,7 @@ def call_command(
     ] = None,
     timeout_ms: Annotated[
         int, typer.Option("--timeout-ms", min=1, help="Per-call timeout in milliseconds.")
-    ] = 60_000,
+    ] = DEFAULT_TIMEOUT_MS,
     memory_max_pages: Annotated[
         int | None,
         typer.Option(
@@ -213,6 +225,7 @@ def call_command(
         loaded = _open(bindings, plugin, cfg, list(allow_host or []), timeout_ms, memory_max_pages)
     except _Failure as exc:
         raise _fail(str(exc), exc.code) from None
+    redact = _redactor(bindings, cfg)
     function = getattr(loaded, method.name)
     try:
         match method.kind:
@@ -243,12 +256,16 @@ def call_command(
                 "inline JSON)",
                 exit_codes.USAGE,
             ) from None
-        raise _fail(f"{type(exc).__name__}: {exc}", _plugin_error_code(bindings, exc)) from None
+        raise _fail(
+            redact(f"{type(exc).__name__}: {exc}"), _plugin_error_code(bindings, exc)
+        ) from None
     finally:
         loaded.close()
     from pydantic_core import to_jsonable_python
 
-    typer.echo(json.dumps(to_jsonable_python(result, by_alias=True), indent=2, ensure_ascii=False))
+    # The output may echo the configuration (from_config does): its secrets are masked too.
+    text = json.dumps(to_jsonable_python(result, by_alias=True), indent=2, ensure_ascii=False)
+    typer.echo(redact(text))
 
 
 def register(app: typer.Typer) -> None:

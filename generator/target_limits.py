@@ -28,7 +28,8 @@ PYTHON_RESERVED_TYPE_NAMES: Mapping[str, str] = {
         "imported from typing",
         "Annotated Any ClassVar Dict Generic List Literal Optional Self TypeAlias TypeVar Union",
     ),
-    **_names("imported from collections.abc", "Callable Iterable Mapping Sequence"),
+    **_names("imported from collections.abc", "Callable Iterable Iterator Mapping Sequence"),
+    **_names("imported from pydantic_core", "PydanticSerializationError"),
     **_names("imported from pathlib", "Path"),
     **_names(
         "imported from pydantic",

@@ -155,20 +155,6 @@ def _schema_validator(schema: dict[str, Any]) -> Any:
     return cls(schema)
 
 
-def _schema_problems(instance: Any, schema: dict[str, Any]) -> list[str]:
-    """Where and why `instance` fails `schema`, quoting no value (values may be secrets)."""
-    validator = _schema_validator(schema)
-    problems = []
-    for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path)):
-        where = "/".join(str(p) for p in error.absolute_path) or "(root)"
-        if error.validator == "required" and isinstance(error.instance, dict):
-            missing = [n for n in error.validator_value if n not in error.instance]
-            problems.append(f"{where}: missing required key(s) {', '.join(missing)}")
-        else:
-            problems.append(f"{where}: fails {error.validator!r}")
-    return problems
-
-
 def _json_text(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
@@ -454,7 +440,6 @@ class _Verifier:
                     max_response_bytes=plugin_mod.DEFAULT_MAX_HTTP_RESPONSE_BYTES,
                 )
                 pool = runtime.InstancePool(compiled, max_idle=1)
-                pool.release(pool.acquire())  # instantiate now: link errors show here
                 info = plugin_mod.PluginInfo(
                     name="",
                     base_url=None,
@@ -465,9 +450,12 @@ class _Verifier:
                     allowed_hosts=tuple(allowed),
                     wasi=wasi,
                 )
-                plugins.append(
-                    self.b.Plugin(info=info, pool=pool, config=None, config_json=None, http=policy)
+                plugin = self.b.Plugin(
+                    info=info, pool=pool, config=None, config_json=None, http=policy
                 )
+                # Instantiate now: link errors (and a looping initializer) show here.
+                pool.release(pool.acquire(plugin._new_state))
+                plugins.append(plugin)
         except self.b.PluginError as exc:
             self.add("load", None, Status.FAIL, str(exc))
             return False
@@ -615,7 +603,8 @@ class _Verifier:
             self.add("config", name, Status.SKIP, "no usable config schema")
             return
         keys = ", ".join(config) if isinstance(config, dict) else type(config).__name__
-        problems = _schema_problems(config, document)
+        # The bindings' check: bounded (linear-time patterns, nothing fetched, depth limits).
+        problems = self.b.plugin._schema_problems(config, document)
         if problems:
             hint = "" if self.user_config is not None else "; pass one with --config"
             self.add(
@@ -676,11 +665,11 @@ class _Verifier:
         if schema is None:
             return INVALID_CONFIG_CANDIDATES[1]
         try:
-            validator = _schema_validator(schema)
+            _schema_validator(schema)
         except jsonschema.SchemaError:
             return INVALID_CONFIG_CANDIDATES[1]
         for candidate in INVALID_CONFIG_CANDIDATES:
-            if not validator.is_valid(candidate):
+            if self.b.plugin._schema_problems(candidate, schema):
                 return candidate
         return None
 

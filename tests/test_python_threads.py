@@ -37,7 +37,10 @@ def hammer(threads: int, calls: int, work: Any) -> tuple[list[str], float]:
     def run(t: int) -> None:
         barrier.wait()
         for i in range(calls):
-            problem = work(t, i)
+            try:
+                problem = work(t, i)
+            except Exception as exc:  # a failed call is a wrong result too
+                problem = f"{t}/{i}: {type(exc).__name__}: {exc}"
             if problem:
                 with lock:
                     wrong.append(problem)

@@ -2,8 +2,9 @@
 
 It builds the deliberately broken or scripted plugins the fault-matrix tests need: each
 export runs a short script of steps (`Output`, `Error`, `Trap`, `Loop`, `Http`, `HttpHeaders`,
-`Alloc`, `Echo`, `RequirePrefix`, `Log`) against the Extism guest ABI imported from
-`extism:host/env`. Modules built here import no WASI, so they load with `wasi=False` too.
+`Alloc`, `Echo`, `RequirePrefix`, `Log`, `ConfigGet`) against the Extism guest ABI imported from
+`extism:host/env`; a module may have a start function and initializer exports too. Modules
+built here import no WASI, so they load with `wasi=False` too.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ _IMPORTS: tuple[tuple[str, tuple[int, ...], tuple[int, ...]], ...] = (
     ("log_warn", (I64,), ()),
     ("log_info", (I64,), ()),
     ("http_headers", (), (I64,)),
+    ("config_get", (I64,), (I64,)),
 )
 _FN = {name: index for index, (name, _, _) in enumerate(_IMPORTS)}
 
@@ -173,6 +175,13 @@ class RequirePrefix:
     message: bytes = b"Serde error: invalid input"
 
 
+@dataclass(frozen=True)
+class ConfigGet:
+    """Read this manifest `config` key (`config_get`); its value, or nothing, is the output."""
+
+    key: bytes
+
+
 Step = (
     Output
     | Error
@@ -185,6 +194,7 @@ Step = (
     | RequirePrefix
     | Log
     | HttpHeaders
+    | ConfigGet
 )
 
 
@@ -246,6 +256,21 @@ def _step_code(step: Step) -> bytes:
                 + _call("length")
                 + _call("output_set")
             )
+        case ConfigGet(key):
+            return (
+                _block_from_bytes(key)
+                + _LOCAL_GET
+                + b"\x00"
+                + _call("config_get")
+                + _LOCAL_SET
+                + b"\x00"
+                + _LOCAL_GET
+                + b"\x00"
+                + _LOCAL_GET
+                + b"\x00"
+                + _call("length")
+                + _call("output_set")
+            )
         case RequirePrefix(prefix, message):
             # block $ok { block $bad { input_length < len -> $bad; each byte != -> $bad;
             # br $ok } error_set(message); return -1 }
@@ -298,33 +323,52 @@ def _step_code(step: Step) -> bytes:
             )
 
 
-def build_module(exports: Mapping[str, Iterable[Step]]) -> bytes:
-    """A module whose export `name` runs its steps in order, then returns 0."""
+NULLARY_EXPORTS = frozenset(("_initialize", "__wasm_call_ctors"))
+"""Exports built as `[] -> []` functions (the initializers Extism runs at instantiation)."""
+
+
+def build_module(
+    exports: Mapping[str, Iterable[Step]], *, start: Iterable[Step] | None = None
+) -> bytes:
+    """A module whose export `name` runs its steps in order, then returns 0.
+
+    Exports named in `NULLARY_EXPORTS` take and return nothing; `start` (steps that must not
+    return a code) becomes the module's start function, which is not exported.
+    """
     types = [
         b"\x60" + _vec([bytes([p]) for p in params]) + _vec([bytes([r]) for r in results])
         for _, params, results in _IMPORTS
     ]
     export_type = len(types)
     types.append(b"\x60\x00\x01" + bytes([I32]))  # () -> i32
+    nullary_type = len(types)
+    types.append(b"\x60\x00\x00")  # () -> ()
     imports = [
         _name("extism:host/env") + _name(name) + b"\x00" + _uleb(index)
         for index, (name, _, _) in enumerate(_IMPORTS)
     ]
     names = sorted(exports)
-    functions = [_uleb(export_type) for _ in names]
+    bodies_steps = [(name in NULLARY_EXPORTS, list(exports[name])) for name in names]
+    if start is not None:
+        bodies_steps.append((True, list(start)))
+    functions = [_uleb(nullary_type if nullary else export_type) for nullary, _ in bodies_steps]
     export_entries = [
         _name(name) + b"\x00" + _uleb(len(_IMPORTS) + index) for index, name in enumerate(names)
     ]
     bodies = []
-    for name in names:
-        code = b"".join(_step_code(step) for step in exports[name]) + _i32(0) + b"\x0b"
-        body = _vec([_uleb(2) + bytes([I64])]) + code  # two i64 locals
+    for nullary, steps in bodies_steps:
+        code = b"".join(_step_code(step) for step in steps) + (b"" if nullary else _i32(0))
+        body = _vec([_uleb(2) + bytes([I64])]) + code + b"\x0b"  # two i64 locals
         bodies.append(_uleb(len(body)) + body)
+    start_section = b""
+    if start is not None:
+        start_section = _section(8, _uleb(len(_IMPORTS) + len(names)))
     return (
         b"\x00asm\x01\x00\x00\x00"
         + _section(1, _vec(types))
         + _section(2, _vec(imports))
         + _section(3, _vec(functions))
         + _section(7, _vec(export_entries))
+        + start_section
         + _section(10, _vec(bodies))
     )

@@ -5,9 +5,11 @@ Generated from querymt-extism-v1; do not edit.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, ClassVar, Self, TypeAlias
 
 from pydantic import (
+    AfterValidator,
     AliasChoices,
     BaseModel,
     BeforeValidator,
@@ -17,14 +19,64 @@ from pydantic import (
     model_validator,
 )
 
-JsonValue: TypeAlias = Any
-"""Any JSON value (`json` in the spec), passed through untouched."""
+MAX_JSON_DEPTH = 127
+"""How deeply JSON may nest: serde_json stops at its recursion limit of 128 levels, so a Rust
+side refuses anything deeper than this."""
+
+
+_F64_MAX = 1.7976931348623157e308
+
+
+def json_problem(value: Any, limit: int = MAX_JSON_DEPTH) -> str | None:
+    """Why serde_json would refuse this JSON value, or None: a non-finite number (NaN,
+    Infinity, or a literal too large for an f64), or nesting deeper than `limit`."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        kind = type(item)
+        if kind is float:
+            if not math.isfinite(item):
+                return f"{item} is not a JSON number"
+            continue
+        if kind is int:
+            if not -_F64_MAX <= item <= _F64_MAX:
+                return "a number is too large for an f64"
+            continue
+        if kind is not dict and kind is not list and kind is not tuple:
+            continue
+        if depth >= limit:
+            return f"it nests deeper than {limit} levels"
+        items = item.values() if kind is dict else item
+        if kind is not dict and item and type(item[0]) is float:
+            try:  # a list of numbers (an embedding): one C loop; a finite sum has no NaN/inf
+                if math.isfinite(sum(item, 0.0)):
+                    continue
+            except (TypeError, OverflowError):
+                pass
+        for child in items:
+            child_kind = type(child)
+            if child_kind is not str and child_kind is not bool and child is not None:
+                stack.append((child, depth + 1))
+    return None
+
+
+def _json_value(value: Any) -> Any:
+    problem = json_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+JsonValue: TypeAlias = Annotated[Any, AfterValidator(_json_value)]
+"""Any JSON value (`json` in the spec), passed through untouched; NaN, Infinity and nesting
+serde would refuse are refused."""
 
 
 class WireModel(BaseModel):
     """Base of every struct: validates wire names (and aliases) or Python names, dumps wire names.
 
-    Unknown keys are ignored, as serde does; `None` is written as `null`.
+    Unknown keys are ignored, as serde does; `None` is written as `null`; NaN and Infinity are
+    refused, as serde_json does.
     """
 
     model_config = ConfigDict(
@@ -32,6 +84,7 @@ class WireModel(BaseModel):
         validate_by_alias=True,
         serialize_by_alias=True,
         extra="ignore",
+        allow_inf_nan=False,
     )
 
     _alias_groups: ClassVar[tuple[tuple[str, ...], ...]] = ()

@@ -1,8 +1,9 @@
 """Exceptions raised by the QueryMT Extism plugin ABI v1 bindings.
 
 Generated from querymt-extism-v1; do not edit. Every exception derives from `PluginError`; none
-carries a configuration secret (values of `api_key` and of keys named like key/token/secret are
-replaced by `***` in every message). After any of them the plugin object stays usable.
+carries a configuration secret (values of keys named like key, token, secret, password,
+passphrase, bearer, pat or credentials are replaced by `***` in every message, in every encoding
+they may travel in). After any of them the plugin object stays usable.
 """
 
 from __future__ import annotations

@@ -15,14 +15,20 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from time import perf_counter
 from typing import Any, ClassVar, Generic, TypeVar
 
 import extism  # type: ignore[import-untyped]
+import jiter
 import jsonschema
+import re2  # type: ignore[import-untyped]
+import referencing
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import PydanticSerializationError
 
 from ._host import CallState
 from ._http import AllowList, HttpPolicy, Origin, UrlError, origin_of
@@ -36,7 +42,7 @@ from ._runtime import (
     read_wasm_header,
     secret_values,
 )
-from ._wire import JsonValue
+from ._wire import MAX_JSON_DEPTH, JsonValue, json_problem
 from .errors import (
     ConfigError,
     InputValidationError,
@@ -44,6 +50,7 @@ from .errors import (
     OutputValidationError,
     PluginError,
     PluginLoadError,
+    PluginTimeoutError,
 )
 from .models import (
     ChatMessage,
@@ -95,10 +102,9 @@ class _UseConfig:
 
 
 _CONFIG: Any = _UseConfig()
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-"""`json.dumps(value, separators=(",", ":"), ensure_ascii=False)`, without building an encoder
-per call."""
-_OUT_FROM_CONFIG: TypeAdapter[JsonValue] = TypeAdapter(JsonValue)
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+"""`json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)`, without
+building an encoder per call: NaN and Infinity are refused, as serde_json refuses them."""
 _OUT_LIST_MODELS: TypeAdapter[list[str]] = TypeAdapter(list[str])
 _OUT_CHAT: TypeAdapter[ExtismChatResponse] = TypeAdapter(ExtismChatResponse)
 _OUT_EMBED: TypeAdapter[list[list[float]]] = TypeAdapter(list[list[float]])
@@ -128,11 +134,23 @@ class PluginInfo:
 
 
 def _config_json(config: Any) -> Any:
+    """The configuration as plain JSON, refused (ConfigError) where serde_json would refuse it."""
     if isinstance(config, BaseModel):
-        return config.model_dump(mode="json", by_alias=True)
-    if isinstance(config, Mapping):
-        return json.loads(json.dumps(dict(config)))
-    raise ConfigError("the configuration must be a mapping or a pydantic model")
+        try:
+            config = config.model_dump(mode="json", by_alias=True)
+        except PydanticSerializationError as exc:
+            raise ConfigError(f"the configuration is not JSON: {exc}") from None
+    elif isinstance(config, Mapping):
+        config = dict(config)
+    else:
+        raise ConfigError("the configuration must be a mapping or a pydantic model")
+    problem = json_problem(config)
+    if problem:
+        raise ConfigError(f"the configuration is not valid JSON for the plugin: {problem}")
+    try:
+        return json.loads(_ENCODER.encode(config).encode("utf-8"))
+    except (TypeError, ValueError) as exc:  # a non-JSON type, a lone surrogate, ...
+        raise ConfigError(f"the configuration is not JSON: {exc}") from None
 
 
 def prune_config(config: Any, schema: Any) -> Any:
@@ -149,16 +167,126 @@ def prune_config(config: Any, schema: Any) -> Any:
     }
 
 
-def _schema_problems(config: Any, schema: dict[str, Any]) -> list[str]:
-    """Where and why `config` fails `schema`, quoting no value (values may be secrets)."""
+@lru_cache(maxsize=256)
+def _regex(pattern: str) -> Any:
+    """A linear-time (RE2) regular expression: no pattern can make matching backtrack."""
     try:
-        cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
-        cls.check_schema(schema)
-        validator = cls(schema)
+        return re2.compile(pattern)
+    except re2.error as exc:
+        raise _UnsupportedSchema(
+            f"its pattern {pattern[:60]!r} is not supported by a linear-time engine ({exc})"
+        ) from None
+
+
+class _UnsupportedSchema(Exception):
+    pass
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
+    if validator.is_type(instance, "string") and not _regex(pattern).search(instance):
+        yield jsonschema.ValidationError(f"does not match {pattern!r}")
+
+
+def _pattern_properties(validator: Any, patterns: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in patterns.items():
+        for key, value in instance.items():
+            if _regex(pattern).search(key):
+                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
+
+
+def _additional_properties(original: Any) -> Any:
+    """`additionalProperties`, with keys matched against `patternProperties` in linear time."""
+
+    def check(validator: Any, allowed: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        patterns = schema.get("patternProperties")
+        if not isinstance(patterns, dict):
+            yield from original(validator, allowed, instance, schema)
+            return
+        if not validator.is_type(instance, "object"):
+            return
+        properties = schema.get("properties", {})
+        extras = [
+            key
+            for key in instance
+            if key not in properties and not any(_regex(p).search(key) for p in patterns)
+        ]
+        if validator.is_type(allowed, "object"):
+            for extra in extras:
+                yield from validator.descend(instance[extra], allowed, path=extra)
+        elif not allowed and extras:
+            yield jsonschema.ValidationError("has keys that match no property or pattern")
+
+    return check
+
+
+_REF_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
+
+
+def schema_limits_problem(schema: Any) -> str | None:
+    """Why the host will not check a configuration against this schema, or None.
+
+    The checks must be bounded: the schema nests at most as deeply as serde_json allows, refers
+    only within itself (no remote or file `$ref` is ever fetched), and uses no
+    `unevaluatedProperties` next to `patternProperties` (jsonschema matches that pair with
+    Python's backtracking `re`; every other pattern here is matched by RE2, in linear time).
+    """
+    problem = json_problem(schema)
+    if problem:
+        return problem
+    stack = [schema]
+    keywords: set[str] = set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            keywords.update(k for k in node if isinstance(k, str))
+            for keyword in _REF_KEYWORDS:
+                ref = node.get(keyword)
+                if isinstance(ref, str) and not ref.startswith("#"):
+                    return f"it refers to {ref[:80]!r}, outside itself (never fetched)"
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    if "unevaluatedProperties" in keywords and "patternProperties" in keywords:
+        return "it combines unevaluatedProperties with patternProperties"
+    return None
+
+
+@lru_cache(maxsize=32)
+def _bounded_validator_class(base: Any) -> Any:
+    keywords: dict[str, Any] = {"pattern": _pattern, "patternProperties": _pattern_properties}
+    if "additionalProperties" in base.VALIDATORS:
+        keywords["additionalProperties"] = _additional_properties(
+            base.VALIDATORS["additionalProperties"]
+        )
+    return jsonschema.validators.extend(base, keywords)  # type: ignore[no-untyped-call]
+
+
+def _schema_problems(config: Any, schema: dict[str, Any]) -> list[str]:
+    """Where and why `config` fails `schema`, quoting no value (values may be secrets).
+
+    Bounded in time: patterns are RE2 (linear), nothing outside the schema is fetched (an empty
+    registry), and nesting is limited (`schema_limits_problem`).
+    """
+    limits = schema_limits_problem(schema)
+    if limits:
+        return [f"the host does not check against the plugin's config_schema: {limits}"]
+    try:
+        base = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
+        base.check_schema(schema)
+        validator = _bounded_validator_class(base)(schema, registry=referencing.Registry())
+        errors = list(validator.iter_errors(config))
     except jsonschema.SchemaError as exc:
         return [f"the plugin's config_schema is not a valid JSON Schema ({exc.validator})"]
+    except _UnsupportedSchema as exc:
+        return [f"the host does not check against the plugin's config_schema: {exc}"]
+    except referencing.exceptions.Unresolvable as exc:
+        return [f"the plugin's config_schema has a reference that does not resolve ({exc.ref!r})"]
+    except RecursionError:
+        return ["the plugin's config_schema is too deeply recursive to check"]
     problems = []
-    for error in sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path)):
+    for error in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path]):
         where = "/".join(str(p) for p in error.absolute_path) or "(root)"
         if error.validator == "required":
             required = error.validator_value if isinstance(error.validator_value, list) else []
@@ -231,7 +359,7 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
         max_pages: int | None = DEFAULT_MAX_PAGES,
         max_http_response_bytes: int | None = DEFAULT_MAX_HTTP_RESPONSE_BYTES,
         manifest_config: Mapping[str, str] | None = None,
-        inherit_env: bool = True,
+        inherit_env: bool = False,
         max_idle_instances: int | None = None,
         check_config: bool = True,
     ) -> QuerymtExtismPlugin[ConfigT]:
@@ -247,8 +375,11 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
           `base_url` and of a `base_url` key in `config`. An entry is a URL or origin
           (`https://api.example.com`), a host (http on 80 and https on 443) or `host:port`
           (both schemes on that port); hosts are literal, never patterns.
-        - `manifest_config`: manifest `config` entries (plugins read them with `config::get`);
-          with `inherit_env` (the spec's behaviour) the process environment comes first.
+        - `manifest_config`: the manifest `config` entries, all a plugin can read with
+          `config::get` (none by default). `inherit_env=True` puts the whole process
+          environment first, as QueryMT's host does; it is off because it hands every
+          variable (other providers' API keys included) to untrusted code, which may send it
+          to its own allowed host. Pass the API key in `config` instead.
         - `timeout_ms`, `max_pages`: manifest limits (None: none); an HTTP request must also
           finish within the call's `timeout_ms`. `max_http_response_bytes`: the largest HTTP
           response body a plugin may receive (None: no limit).
@@ -307,24 +438,39 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
         probe._redact = redact
         try:
             name = probe._probe_text("name")
-        except PluginError as exc:
-            raise PluginLoadError(f"the plugin's `name` failed: {exc.message}") from None
-        base_url = None
-        if "base_url" in present:
-            try:
-                candidate = probe._probe_text("base_url")
-            except PluginError:
-                candidate = None
-            base_url = candidate if origin_of(candidate) else None
-        try:
+            base_url = None
+            if "base_url" in present:
+                try:
+                    candidate = probe._probe_text("base_url")
+                except PluginTimeoutError:
+                    raise
+                except PluginError:
+                    candidate = None
+                base_url = candidate if origin_of(candidate) else None
             schema_text = probe._probe_text("config_schema")
-            schema = json.loads(schema_text)
-        except (PluginError, ValueError) as exc:
-            message = exc.message if isinstance(exc, PluginError) else "not JSON"
-            raise PluginLoadError(f"the plugin's `config_schema` failed: {message}") from None
+        except PluginTimeoutError as exc:
+            raise PluginTimeoutError(
+                f"opening the plugin timed out: {exc.message}", export=exc.export
+            ) from None
+        except PluginError as exc:
+            raise PluginLoadError(
+                f"the plugin's `{exc.export or 'name'}` failed: {exc.message}"
+            ) from None
+        finally:
+            probe_pool.close()
+        try:
+            schema = jiter.from_json(
+                schema_text.encode(), allow_inf_nan=False, catch_duplicate_keys=True
+            )
+        except ValueError as exc:
+            raise PluginLoadError(
+                f"the plugin's `config_schema` failed: not JSON ({exc})"
+            ) from None
         if not isinstance(schema, dict):
             raise PluginLoadError("the plugin's `config_schema` is not a JSON object")
-        probe_pool.close()
+        problem = json_problem(schema)
+        if problem:
+            raise PluginLoadError(f"the plugin's `config_schema` is refused: {problem}")
 
         if config_json is not None:
             config_json = prune_config(config_json, schema)
@@ -414,8 +560,9 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
     def call_raw(self, export: str, data: bytes) -> bytes:
         """Calls any export with raw bytes; failures raise the typed errors of `errors`."""
         pool = self._pool
-        instance = pool.acquire()
+        instance = pool.acquire(self._new_state)
         state = CallState(export, self._http, self._redact)
+        started = perf_counter()
         failure: str | None = None
         try:
             output: bytes = instance.plugin.call(export, data, host_context=state)
@@ -423,17 +570,26 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
             failure = str(exc.args[0]) if exc.args else ""
         else:
             if state.failure is None and state.guest_error is None:
-                pool.release(instance)
+                pool.release(instance, started)
                 return output
-        raise self._failure(export, failure, instance, state)
+        raise self._failure(export, failure, instance, state, started)
+
+    def _new_state(self, export: str) -> CallState:
+        """What the host functions record during one call of `export`."""
+        return CallState(export, self._http, self._redact)
 
     def _failure(
-        self, export: str, message: str | None, instance: Instance, state: CallState
+        self,
+        export: str,
+        message: str | None,
+        instance: Instance,
+        state: CallState,
+        started: float,
     ) -> PluginError:
         records = LOG_TAP.take(instance.id) if message is not None else []
         error = classify(export, message, state, records, self._redact)
         if error.instance_reusable:
-            self._pool.release(instance)
+            self._pool.release(instance, started)
         # else: it trapped mid-call (its memory may be inconsistent); the pool makes a new one
         return error
 
@@ -469,7 +625,25 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
                 errors=(exc.reason,),
             ) from None
 
+    def _json_value(self, export: str, output: bytes) -> Any:
+        """Output JSON as serde_json reads it: no NaN or Infinity, no number too large for an
+        f64, no duplicate key, nesting within serde_json's limit."""
+        try:
+            value = jiter.from_json(output, allow_inf_nan=False, catch_duplicate_keys=True)
+        except ValueError as exc:
+            reason = str(exc)
+        else:
+            problem = json_problem(value)
+            if problem is None:
+                return value
+            reason = problem
+        reason = self._redact(reason)
+        raise OutputValidationError(
+            f"{export}: output is not valid JSON: {reason}", export=export, errors=(reason,)
+        )
+
     def _json(self, export: str, adapter: TypeAdapter[Any], output: bytes) -> Any:
+        self._json_value(export, output)
         try:
             return adapter.validate_json(output, by_alias=True, by_name=False)
         except ValidationError as exc:
@@ -482,11 +656,18 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
 
     def _encode(self, export: str, value: Any) -> bytes:
         try:
-            return _ENCODER.encode(value).encode()
-        except (TypeError, ValueError) as exc:
+            data = _ENCODER.encode(value).encode()
+        except (TypeError, ValueError, RecursionError) as exc:  # NaN, a lone surrogate, ...
             raise InputValidationError(
-                f"{export}: input is not JSON: {exc}", export=export
+                self._redact(f"{export}: input is not JSON: {exc}"), export=export
             ) from None
+        if len(data) > 2 * MAX_JSON_DEPTH:  # shorter JSON cannot nest too deeply
+            problem = json_problem(value)
+            if problem:
+                raise InputValidationError(
+                    f"{export}: input is not valid JSON: {problem}", export=export
+                )
+        return data
 
     # ----------------------------------------------------------------------- exports
 
@@ -556,7 +737,7 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
             cfg = prune_config(_config_json(config), self.info.config_schema)
             data = self._encode("from_config", cfg)
         output = self.call_raw("from_config", data)
-        result: JsonValue = self._json("from_config", _OUT_FROM_CONFIG, output)
+        result: JsonValue = self._json_value("from_config", output)
         return result
 
     def list_models(
@@ -597,7 +778,13 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
                 self._redact("chat: invalid input: " + "; ".join(_summarize(exc))),
                 export="chat",
             ) from None
-        data = request.model_dump_json(by_alias=True).encode()
+        try:
+            data = request.model_dump_json(by_alias=True).encode()
+        except PydanticSerializationError as exc:  # e.g. a lone surrogate in a string
+            raise InputValidationError(
+                self._redact("chat: input is not JSON: " + str(exc)),
+                export="chat",
+            ) from None
         output = self.call_raw("chat", data)
         result: ExtismChatResponse = self._json("chat", _OUT_CHAT, output)
         return result
@@ -621,7 +808,13 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
                 self._redact("embed: invalid input: " + "; ".join(_summarize(exc))),
                 export="embed",
             ) from None
-        data = request.model_dump_json(by_alias=True).encode()
+        try:
+            data = request.model_dump_json(by_alias=True).encode()
+        except PydanticSerializationError as exc:  # e.g. a lone surrogate in a string
+            raise InputValidationError(
+                self._redact("embed: input is not JSON: " + str(exc)),
+                export="embed",
+            ) from None
         output = self.call_raw("embed", data)
         result: list[list[float]] = self._json("embed", _OUT_EMBED, output)
         return result
@@ -645,7 +838,13 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
                 self._redact("complete: invalid input: " + "; ".join(_summarize(exc))),
                 export="complete",
             ) from None
-        data = request.model_dump_json(by_alias=True).encode()
+        try:
+            data = request.model_dump_json(by_alias=True).encode()
+        except PydanticSerializationError as exc:  # e.g. a lone surrogate in a string
+            raise InputValidationError(
+                self._redact("complete: input is not JSON: " + str(exc)),
+                export="complete",
+            ) from None
         output = self.call_raw("complete", data)
         result: CompletionResponse = self._json("complete", _OUT_COMPLETE, output)
         return result
