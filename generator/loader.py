@@ -278,6 +278,7 @@ class _Builder:
                     ir.LoadStep(step["export"], step["description"])
                     for step in host["load_sequence"]
                 ),
+                roles=ir.HostRoles(**host.get("roles", {})),
                 allowed_hosts=host["allowed_hosts"],
                 config=host["config"],
                 probe_input=host["probe_input"],
@@ -569,18 +570,33 @@ class _Builder:
                 join_pointer(pointer, "empty_is_none"),
                 "empty_is_none applies to utf8 or json outputs only",
             )
+        if raw.get("is_config") and not (is_input and encoding is ir.Encoding.JSON):
+            self.c.error(
+                join_pointer(pointer, "is_config"),
+                "is_config applies to json inputs only",
+                "it says the host sends its configuration as this export's input",
+            )
         return ir.Payload(
             encoding=encoding,
             description=raw["description"],
             type=type_ref,
             empty_is_none=raw.get("empty_is_none", False),
             content_type=raw.get("content_type"),
+            is_config=raw.get("is_config", False),
         )
 
     # -- whole-spec checks
 
     def _check_load_sequence(self, spec: ir.Spec) -> None:
         exports = self.known_exports
+        roles = self.data["host"].get("roles", {})
+        for role, export in roles.items():
+            if export not in exports:
+                self.c.error(
+                    join_pointer("/host/roles", role),
+                    f"role {role} names unknown export '{export}'",
+                    f"Options are: {', '.join(sorted(exports))}",
+                )
         for index, step in enumerate(spec.host.load_sequence):
             if step.export is not None and step.export not in exports:
                 self.c.error(

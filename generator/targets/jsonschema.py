@@ -16,6 +16,7 @@ from typing import Any, Literal, assert_never
 import jsonschema
 
 from generator import ir
+from generator.ir import wire
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 Side = Literal["input", "output"]
@@ -238,10 +239,7 @@ def enum_schema(enum: ir.EnumType) -> Schema:
     header["x-tagging"] = enum.tagging.value
     if enum.default_variant:
         header["x-default-variant"] = enum.default_variant
-    if all(isinstance(v.payload, ir.UnitPayload) for v in enum.variants) and enum.tagging in (
-        ir.Tagging.EXTERNAL,
-        ir.Tagging.ADJACENT,
-    ):
+    if wire.is_string_enum(enum):
         return {
             **header,
             "type": "string",
@@ -257,35 +255,40 @@ def enum_schema(enum: ir.EnumType) -> Schema:
 def variant_schema(enum: ir.EnumType, variant: ir.Variant) -> Schema:
     meta: Schema = {"description": variant.description, "x-variant": variant.name}
     content = _variant_content(variant.payload)
-    match enum.tagging:
-        case ir.Tagging.EXTERNAL:
-            if content is None:
-                return {**meta, "const": variant.wire_name}
-            return {**meta, **_single_key_object(variant.wire_name, content)}
-        case ir.Tagging.INTERNAL:
-            assert enum.tag is not None
-            tag = {enum.tag: {"const": variant.wire_name}}
+    form = wire.variant_wire(enum, variant)
+    match form.form:
+        case wire.VariantForm.STRING:
+            return {**meta, "const": form.name}
+        case wire.VariantForm.SINGLE_KEY:
+            assert content is not None
+            return {**meta, **_single_key_object(form.name, content)}
+        case wire.VariantForm.TAG_FIELDS:
+            assert form.tag is not None
+            tag = {form.tag: {"const": form.name}}
             if isinstance(variant.payload, ir.StructPayload):
                 body = object_schema(variant.payload.fields)
                 return {
                     **meta,
                     **body,
                     "properties": {**tag, **body["properties"]},
-                    "required": [enum.tag, *body.get("required", [])],
+                    "required": [form.tag, *body.get("required", [])],
                 }
-            return {**meta, "type": "object", "properties": tag, "required": [enum.tag]}
-        case ir.Tagging.ADJACENT:
-            assert enum.tag is not None and enum.content is not None
-            properties: Schema = {enum.tag: {"const": variant.wire_name}}
-            required = [enum.tag]
+            return {**meta, "type": "object", "properties": tag, "required": [form.tag]}
+        case wire.VariantForm.TAG_CONTENT:
+            assert form.tag is not None and form.content_key is not None
+            properties: Schema = {form.tag: {"const": form.name}}
+            required = [form.tag]
             if content is not None:
-                properties[enum.content] = content
-                required.append(enum.content)
+                properties[form.content_key] = content
+                required.append(form.content_key)
             return {**meta, "type": "object", "properties": properties, "required": required}
-        case ir.Tagging.UNTAGGED:
-            return {**meta, **(content if content is not None else {"type": "null"})}
+        case wire.VariantForm.NULL:
+            return {**meta, "type": "null"}
+        case wire.VariantForm.CONTENT:
+            assert content is not None
+            return {**meta, **content}
         case _:
-            assert_never(enum.tagging)
+            assert_never(form.form)
 
 
 def _variant_content(payload: ir.VariantPayload) -> Schema | None:

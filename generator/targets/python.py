@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any, assert_never
 
 from generator import ir
+from generator.ir import calls, wire
 from generator.naming import pascal_case, python_ident, snake_case
 from generator.target_limits import PYTHON_RESERVED_METHODS
 from generator.targets import UnsupportedByTarget
@@ -158,10 +159,7 @@ _STRICT_PRIMITIVES: dict[str, str] = {
 
 def is_hand_shaped(type_def: ir.TypeDef) -> bool:
     """Enums the target writes itself rather than through datamodel-code-generator."""
-    if not isinstance(type_def, ir.EnumType):
-        return False
-    all_unit = all(isinstance(v.payload, ir.UnitPayload) for v in type_def.variants)
-    return not (all_unit and type_def.tagging in (ir.Tagging.EXTERNAL, ir.Tagging.ADJACENT))
+    return isinstance(type_def, ir.EnumType) and not wire.is_string_enum(type_def)
 
 
 # --------------------------------------------------------------------------- models
@@ -332,13 +330,16 @@ def models_source(spec: ir.Spec) -> str:
         if any(v.class_name or v.fields_class for e in enums for v in e.variants):
             typing_names.add("ClassVar")
             imports.setdefault("._wire", set()).add("WireModel")
-        if any(e.tagging != "untagged" for e in enums):
+        if any(e.tagging is not ir.Tagging.UNTAGGED for e in enums):
             typing_names.add("Any")
             pydantic_names.update({"Discriminator", "Tag"})
-        if any(e.tagging == "external" and any(v.class_name for v in e.variants) for e in enums):
+        if any(
+            e.tagging is ir.Tagging.EXTERNAL and any(v.class_name for v in e.variants)
+            for e in enums
+        ):
             pydantic_names.add("ConfigDict")
         if any(
-            e.tagging in ("internal", "adjacent") or "Literal[" in v.annotation
+            e.tagging in (ir.Tagging.INTERNAL, ir.Tagging.ADJACENT) or "Literal[" in v.annotation
             for e in enums
             for v in e.variants
         ):
@@ -430,7 +431,7 @@ class VariantCtx:
 class EnumCtx:
     name: str
     description: str
-    tagging: str
+    tagging: ir.Tagging
     tag: str | None
     content: str | None
     tag_attribute: str
@@ -440,7 +441,7 @@ class EnumCtx:
     @property
     def doc(self) -> str:
         text = self.description + "\n\nIn Python: "
-        if self.tagging == "untagged":
+        if self.tagging is ir.Tagging.UNTAGGED:
             return text + "a union tried in declaration order, as serde does."
         units = [f"`{v.wire_name!r}`" for v in self.variants if v.class_name is None]
         classes = [f"`{v.class_name}`" for v in self.variants if v.class_name]
@@ -500,7 +501,7 @@ def enum_context(spec: ir.Spec, enum: ir.TypeDef) -> EnumCtx:
     return EnumCtx(
         name=enum.name,
         description=enum.description,
-        tagging=tagging.value,
+        tagging=tagging,
         tag=enum.tag,
         content=enum.content,
         tag_attribute=tag_attribute,
@@ -510,20 +511,24 @@ def enum_context(spec: ir.Spec, enum: ir.TypeDef) -> EnumCtx:
 
 
 def _wire_form(enum: ir.EnumType, variant: ir.Variant) -> str:
-    unit = isinstance(variant.payload, ir.UnitPayload)
-    match enum.tagging:
-        case ir.Tagging.EXTERNAL:
-            return f'"{variant.wire_name}"' if unit else f'{{"{variant.wire_name}": <value>}}'
-        case ir.Tagging.INTERNAL:
-            rest = "" if unit else ", <fields>"
-            return f'{{"{enum.tag}": "{variant.wire_name}"{rest}}}'
-        case ir.Tagging.ADJACENT:
-            rest = "" if unit else f', "{enum.content}": <value>'
-            return f'{{"{enum.tag}": "{variant.wire_name}"{rest}}}'
-        case ir.Tagging.UNTAGGED:
-            return "null" if unit else "<value>"
+    form = wire.variant_wire(enum, variant)
+    match form.form:
+        case wire.VariantForm.STRING:
+            return f'"{form.name}"'
+        case wire.VariantForm.SINGLE_KEY:
+            return f'{{"{form.name}": <value>}}'
+        case wire.VariantForm.TAG_FIELDS:
+            rest = ", <fields>" if form.has_content else ""
+            return f'{{"{form.tag}": "{form.name}"{rest}}}'
+        case wire.VariantForm.TAG_CONTENT:
+            rest = f', "{form.content_key}": <value>' if form.has_content else ""
+            return f'{{"{form.tag}": "{form.name}"{rest}}}'
+        case wire.VariantForm.NULL:
+            return "null"
+        case wire.VariantForm.CONTENT:
+            return "<value>"
         case _:
-            assert_never(enum.tagging)
+            assert_never(form.form)
 
 
 def _field_ctx(field: ir.Field) -> tuple[str, str, str, str, str]:
@@ -550,15 +555,22 @@ class Param:
 class Method:
     export: ir.Export
     name: str
-    kind: str  # "ignored" | "utf8" | "config" | "request" | "json"
+    call: calls.Call
     params: tuple[Param, ...]
     request_class: str | None  # struct built from params, with `cfg_field` filled in
     cfg_field: str | None
     input_type: str | None
-    output_kind: str  # "none" | "utf8" | "utf8_or_none" | "json"
     output_type: str
     output_adapter: str | None
     doc: str
+
+    @property
+    def kind(self) -> calls.InputShape:
+        return self.call.input
+
+    @property
+    def output_kind(self) -> calls.OutputShape:
+        return self.call.output
 
 
 def methods(spec: ir.Spec) -> list[Method]:
@@ -569,108 +581,85 @@ def methods(spec: ir.Spec) -> list[Method]:
             raise UnsupportedByTarget(
                 f"export {export.name!r} clashes with the plugin class's own method {name!r}"
             )
-        out.append(_method(spec, export, name))
+        out.append(_method(export, calls.call_of(spec, export), name))
     return out
 
 
-def _method(spec: ir.Spec, export: ir.Export, name: str) -> Method:
+def _method(export: ir.Export, call: calls.Call, name: str) -> Method:
     inp, outp = export.input, export.output
     params: list[Param] = []
     request_class = cfg_field = input_type = None
-    match inp.encoding:
-        case ir.Encoding.IGNORED:
-            kind = "ignored"
-        case ir.Encoding.UTF8:
-            kind = "utf8"
+    match call.input:
+        case calls.InputShape.IGNORED:
+            pass
+        case calls.InputShape.TEXT:
             params.append(Param("text", "str", None, "", inp.description))
-        case ir.Encoding.JSON:
+        case calls.InputShape.CONFIG:
+            params.append(
+                Param("config", "ConfigT | Mapping[str, Any] | None", "None", "", inp.description)
+            )
+        case calls.InputShape.REQUEST:
+            assert call.request is not None and call.cfg_field is not None
+            params = _request_params(call.request, call.cfg_field)
+            request_class, cfg_field = call.request.name, call.cfg_field.name
+        case calls.InputShape.JSON:
             assert inp.type is not None
-            kind, params, request_class, cfg_field, input_type = _json_input(spec, inp)
+            input_type = py_type(inp.type)
+            # The host sends its configuration here (`is_config`): default to it, let the
+            # caller send anything else.
+            default = "_CONFIG" if call.defaults_to_config else None
+            params.append(Param("payload", input_type, default, "", inp.description))
         case _:
-            assert_never(inp.encoding)
+            assert_never(call.input)
     output_adapter = None
-    match outp.encoding:
-        case ir.Encoding.IGNORED:
-            output_kind, output_type = "none", "None"
-        case ir.Encoding.UTF8:
-            output_kind = "utf8_or_none" if outp.empty_is_none else "utf8"
-            output_type = "str | None" if outp.empty_is_none else "str"
-        case ir.Encoding.JSON:
+    match call.output:
+        case calls.OutputShape.NONE:
+            output_type = "None"
+        case calls.OutputShape.TEXT:
+            output_type = "str"
+        case calls.OutputShape.TEXT_OR_NONE:
+            output_type = "str | None"
+        case calls.OutputShape.JSON:
             assert outp.type is not None
-            output_kind = "json"
             output_type = py_type(outp.type)
             if outp.empty_is_none:
                 output_type = f"{output_type} | None"
             output_adapter = f"_OUT_{snake_case(export.name).upper()}"
         case _:
-            assert_never(outp.encoding)
+            assert_never(call.output)
     return Method(
         export=export,
         name=name,
-        kind=kind,
+        call=call,
         params=tuple(params),
         request_class=request_class,
         cfg_field=cfg_field,
         input_type=input_type,
-        output_kind=output_kind,
         output_type=output_type,
         output_adapter=output_adapter,
         doc=export.description,
     )
 
 
-def _json_input(
-    spec: ir.Spec, payload: ir.Payload
-) -> tuple[str, list[Param], str | None, str | None, str | None]:
-    ref = payload.type
-    assert ref is not None
-    if isinstance(ref, ir.TypeParam) and ref.name == "Config":
-        param = Param(
-            "config", "ConfigT | Mapping[str, Any] | None", "None", "", payload.description
-        )
-        return "config", [param], None, None, None
-    if isinstance(ref, ir.Named):
-        type_def = spec.type(ref.name)
-        if isinstance(type_def, ir.Struct):
-            cfg_field = _config_field(type_def, ref)
-            if cfg_field is not None:
-                required: list[Param] = []
-                optional: list[Param] = []
-                for field in type_def.fields:
-                    if field.name == cfg_field.name:
-                        continue
-                    annotation = py_type(field.type)
-                    if field.nullable:
-                        annotation = f"{annotation} | None"
-                    param = Param(
-                        python_ident(field.name),
-                        annotation,
-                        None if field.required else "None",
-                        field.wire_name,
-                        field.description,
-                    )
-                    (required if field.required else optional).append(param)
-                return "request", required + optional, ref.name, cfg_field.name, None
-    if ref == ir.Primitive("json"):
-        # v1 types list_models' input as bare JSON though the host sends its configuration:
-        # default to the configuration, let the caller send anything else.
-        param = Param("payload", "JsonValue", "_CONFIG", "", payload.description)
-        return "json", [param], None, None, py_type(ref)
-    param = Param("payload", py_type(ref), None, "", payload.description)
-    return "json", [param], None, None, py_type(ref)
-
-
-def _config_field(struct: ir.Struct, ref: ir.Named) -> ir.Field | None:
-    """The field of `struct` whose type parameter is bound to the spec's `Config`."""
-    bound = {
-        p: a
-        for p, a in zip(struct.type_params, ref.args, strict=False)
-        if a == ir.TypeParam("Config")
-    }
+def _request_params(struct: ir.Struct, cfg: ir.Field) -> list[Param]:
+    """The request struct's fields but the configuration, required ones first."""
+    required: list[Param] = []
+    optional: list[Param] = []
     for field in struct.fields:
-        if isinstance(field.type, ir.TypeParam) and field.type.name in bound:
-            return field
-    return None
+        if field.name == cfg.name:
+            continue
+        annotation = py_type(field.type)
+        if field.nullable:
+            annotation = f"{annotation} | None"
+        param = Param(
+            python_ident(field.name),
+            annotation,
+            None if field.required else "None",
+            field.wire_name,
+            field.description,
+        )
+        (required if field.required else optional).append(param)
+    return required + optional
 
 
 def context(spec: ir.Spec) -> dict[str, Any]:
@@ -685,7 +674,12 @@ def context(spec: ir.Spec) -> dict[str, Any]:
     return {
         "used_models": used_models,
         "uses_json_value": "JsonValue" in mentioned,
-        "has_from_config": any(e.name == "from_config" for e in spec.exports),
+        "roles": spec.host.roles,
+        "check_config_method": (
+            python_ident(snake_case(spec.host.roles.check_config))
+            if spec.host.roles.check_config
+            else None
+        ),
         "spec": spec,
         "pkg": package_name(spec),
         "plugin_class": plugin_class_name(spec),
