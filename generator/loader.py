@@ -721,8 +721,8 @@ def _check_values(spec: ir.Spec, collector: Collector) -> None:
     Runs in the same pass as the other checks; on a spec that already has errors the schema
     may not be buildable, and then only those errors are reported.
     """
-    from generator.targets import jsonschema as schema_target
-    from generator.targets.jsonschema import Side
+    from generator.ir import schema as schema_target
+    from generator.ir.schema import Side
 
     try:
         document = schema_target.bundle(spec)
@@ -787,7 +787,7 @@ def _field_lists(type_def: ir.TypeDef, pointer: str) -> Iterable[tuple[str, tupl
 
 
 def _check_field_values(field: ir.Field, pointer: str, check: Any, collector: Collector) -> None:
-    from generator.targets.jsonschema import field_schema
+    from generator.ir.schema import field_schema
 
     if not (field.has_default or field.examples):
         return

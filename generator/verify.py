@@ -43,10 +43,10 @@ import typer
 from generator import exit_codes, ir
 from generator.host_support import UsageError, load_bindings, read_json_arg
 from generator.ir import calls
+from generator.ir import schema as jsonschema_target
 from generator.loader import load_spec
 from generator.loopback_server import LoopbackServer
 from generator.resources import DEFAULT_SPEC
-from generator.targets import jsonschema as jsonschema_target
 from generator.targets import python as python_target
 
 DEFAULT_TIMEOUT_MS = 3_000

@@ -13,6 +13,8 @@ from typing import assert_never
 
 from generator import ir
 from generator.ir import wire
+from generator.target_limits import RESERVED_TYPE_NAMES
+from generator.targets.base import Role, Target
 from generator.templating import render as render_template
 
 
@@ -250,3 +252,11 @@ def _json(value: ir.JsonValue) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
+
+
+TARGET = Target(
+    name="docs",
+    role=Role.NEUTRAL,
+    render=render,
+    reserved_type_names=RESERVED_TYPE_NAMES.get("docs", {}),
+)

@@ -26,11 +26,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, assert_never
 
-from generator import ir
+from generator import formatting, ir
 from generator.ir import calls, wire
 from generator.naming import pascal_case, python_ident, snake_case
-from generator.target_limits import PYTHON_RESERVED_METHODS
-from generator.targets import UnsupportedByTarget
+from generator.target_limits import PYTHON_RESERVED_METHODS, RESERVED_TYPE_NAMES
+from generator.targets.base import Role, Target, UnsupportedByTarget
 from generator.templating import render as render_template
 
 _WIDTHS = ("u8", "u16", "u32", "u64", "i32", "i64")
@@ -174,7 +174,7 @@ def dcg_input(spec: ir.Spec) -> dict[str, Any]:
       byte list that also accepts `bytes`), instead of one `RootModel` per inline bound;
     - hand-shaped enums become references to names the target defines itself.
     """
-    from generator.targets import jsonschema
+    from generator.ir import schema as jsonschema
 
     bundle = copy.deepcopy(jsonschema.bundle(spec))
     defs: dict[str, Any] = bundle["$defs"]
@@ -695,3 +695,13 @@ def context(spec: ir.Spec) -> dict[str, Any]:
 
 def exports_table(spec: ir.Spec) -> Mapping[str, ir.Export]:
     return {e.name: e for e in spec.exports}
+
+
+TARGET = Target(
+    name="python",
+    role=Role.HOST,
+    render=render,
+    render_shared=render_shared,
+    formatter=formatting.python_files,
+    reserved_type_names=RESERVED_TYPE_NAMES["python"],
+)

@@ -15,10 +15,11 @@ from typing import assert_never
 
 import yaml
 
-from generator import ir
+from generator import formatting, ir
 from generator.naming import rust_ident
 from generator.resources import TEMPLATES_DIR
-from generator.targets import UnsupportedByTarget
+from generator.target_limits import RESERVED_TYPE_NAMES
+from generator.targets.base import Role, Target, UnsupportedByTarget
 from generator.templating import render as render_template
 
 LIB_NAME = "querymt"
@@ -493,3 +494,12 @@ def render(spec: ir.Spec) -> dict[str, str]:
         f"{glue.folder}/extism_impl_mod.rs.j2", **ctx
     )
     return dict(sorted(out.items()))
+
+
+TARGET = Target(
+    name="rust",
+    role=Role.GUEST,
+    render=render,
+    formatter=formatting.rust_files,
+    reserved_type_names=RESERVED_TYPE_NAMES["rust"],
+)
