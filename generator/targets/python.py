@@ -641,6 +641,15 @@ def _method(export: ir.Export, call: calls.Call, name: str) -> Method:
     )
 
 
+def _param_default(field: ir.Field) -> str | None:
+    """Python source of an argument's default: the spec's own scalar default where it has one."""
+    if field.required:
+        return None
+    if field.has_default and isinstance(field.default, bool | int | float | str):
+        return repr(field.default)
+    return "None"
+
+
 def _request_params(struct: ir.Struct, cfg: ir.Field) -> list[Param]:
     """The request struct's fields but the configuration, required ones first."""
     required: list[Param] = []
@@ -654,7 +663,7 @@ def _request_params(struct: ir.Struct, cfg: ir.Field) -> list[Param]:
         param = Param(
             python_ident(field.name),
             annotation,
-            None if field.required else "None",
+            _param_default(field),
             field.wire_name,
             field.description,
         )
@@ -669,11 +678,16 @@ def context(spec: ir.Spec) -> dict[str, Any]:
         for m in ms
     )
     used_models = sorted(
-        t.name for t in spec.types if re.search(rf"\b{re.escape(t.name)}\b", mentioned)
+        (t.name for t in spec.types if re.search(rf"\b{re.escape(t.name)}\b", mentioned)),
+        key=lambda name: (_isort_key(name)[0], name.lower()),  # ruff's isort: case-insensitive
     )
     return {
         "used_models": used_models,
-        "uses_json_value": "JsonValue" in mentioned,
+        "wire_names": [
+            n
+            for n in ("Bytes", "JsonValue", *(w.upper() for w in _WIDTHS))
+            if re.search(rf"\b{n}\b", mentioned)
+        ],
         "roles": spec.host.roles,
         "check_config_method": (
             python_ident(snake_case(spec.host.roles.check_config))
