@@ -115,6 +115,7 @@ def test_the_generated_python_imports_and_type_checks(rendered: dict[str, str]) 
         "echoed = models.Echoed.from_wire(wire)\n"
         "print([type(s).__name__ for s in echoed.shapes])\n"
         "print(echoed.to_wire_json() == wire)\n"
+        "print(models.ShapeSquare(side=1.0).to_wire_json().decode())\n"  # skip_if_null label
         "print(plugin.Plugin.echo.__annotations__['repeat'], plugin.Plugin.shout.__name__)\n"
     )
     quiet = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}  # leave the golden tree as it is
@@ -123,7 +124,12 @@ def test_the_generated_python_imports_and_type_checks(rendered: dict[str, str]) 
         cwd=GOLDEN / "python", env=quiet, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert ran.returncode == 0, ran.stderr
-    assert ran.stdout.splitlines() == ["['ShapeSquare', 'ShapeDot']", "True", "U16 shout"]
+    assert ran.stdout.splitlines() == [
+        "['ShapeSquare', 'ShapeDot']",
+        "True",
+        '{"kind":"Square","side":1.0}',
+        "U16 shout",
+    ]
     mypy = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--cache-dir", os.devnull, "fixture_echo_v3"],
         cwd=GOLDEN / "python", env=quiet, capture_output=True, text=True, check=False,

@@ -315,6 +315,16 @@ def models_source(spec: ir.Spec) -> str:
         for f in t.fields
         if f.skip_if_null
     ]
+    # The same for the fields of struct variants, which live in their own model.
+    for enum in enums:
+        enum_def = spec.type(enum.name)
+        assert isinstance(enum_def, ir.EnumType)
+        for v in enum.variants:
+            payload = enum_def.variant(v.name).payload
+            if v.fields_class and isinstance(payload, ir.StructPayload):
+                skip_if_null.extend(
+                    (v.fields_class, python_ident(f.name)) for f in payload.fields if f.skip_if_null
+                )
     imports, body = split_imports(body)
     for module, names in list(imports.items()):
         used = {n for n in names if module == "__future__" or re.search(rf"\b{n}\b", body)}

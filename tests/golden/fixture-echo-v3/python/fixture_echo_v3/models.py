@@ -12,7 +12,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Discriminator, Field, RootModel, StrictFloat, StrictStr, Tag
 
-from ._wire import U16, U64, WireModel
+from ._wire import U16, U64, WireModel, is_null
 
 
 class EchoRequest(WireModel):
@@ -91,6 +91,8 @@ Shape = Annotated[
 In Python: the variants are `ShapeDot`, `ShapeSquare`.
 """
 
+ShapeSquare.model_fields["label"].exclude_if = is_null
+ShapeSquare.model_rebuild(force=True)
 EchoRequest.model_rebuild()
 Echoed.model_rebuild()
 
