@@ -25,12 +25,13 @@ from generator.diagnostics import (
     join_pointer,
     position_at,
 )
-from generator.naming import PYTHON_KEYWORDS, RUST_KEYWORDS, python_ident, snake_case
+from generator.naming import python_ident, snake_case
 from generator.resources import FORMAT_SCHEMA, SPEC_DIR
 from generator.target_limits import (
     PYTHON_RESERVED_FIELD_NAMES,
     PYTHON_RESERVED_METHODS,
     RESERVED_TYPE_NAMES,
+    keyword_language,
     rust_writes_default,
 )
 from generator.type_expr import TypeExprError, resolve_type
@@ -292,8 +293,8 @@ class _Builder:
     # -- names
 
     def _check_identifier(self, name: str, pointer: str, what: str, *, key: bool = False) -> None:
-        if name in RUST_KEYWORDS or name in PYTHON_KEYWORDS:
-            language = "Rust" if name in RUST_KEYWORDS else "Python"
+        language = keyword_language(name)
+        if language is not None:
             self.c.error(
                 pointer,
                 f"{what} '{name}' is a {language} keyword",
@@ -307,8 +308,9 @@ class _Builder:
             for target, reserved in RESERVED_TYPE_NAMES.items()
             if name in reserved
         ]
-        if name in RUST_KEYWORDS or name in PYTHON_KEYWORDS:
-            clashes.insert(0, f"a {'Rust' if name in RUST_KEYWORDS else 'Python'} keyword")
+        language = keyword_language(name)
+        if language is not None:
+            clashes.insert(0, f"a {language} keyword")
         if clashes:
             self.c.error(
                 pointer,

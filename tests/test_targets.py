@@ -26,8 +26,13 @@ def test_every_target_declares_its_name_role_and_reserved_names() -> None:
         assert declared.name == name
         # The loader reads the same data, from target_limits, without importing the target.
         assert declared.reserved_type_names == target_limits.RESERVED_TYPE_NAMES.get(name, {})
+        assert declared.keywords == target_limits.KEYWORDS.get(name, ("", frozenset()))[1]
     assert "Field" in target("python").reserved_type_names
     assert "Vec" in target("rust").reserved_type_names
+    assert "fn" in target("rust").keywords and "lambda" in target("python").keywords
+    assert target_limits.keyword_language("if") == "Rust"  # a keyword of both: Rust first
+    assert target_limits.keyword_language("lambda") == "Python"
+    assert target_limits.keyword_language("lambda_") is None
     assert target("python").render_shared is not None
     assert target("rust").render_shared is None
 

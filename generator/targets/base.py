@@ -41,6 +41,8 @@ class Target:
     formatter: Formatter = unformatted
     render_shared: RenderShared | None = None
     """Output spanning every spec (e.g. one distribution for every ABI module)."""
+    keywords: frozenset[str] = frozenset()
+    """Identifiers that are keywords of the target's language (`target_limits.KEYWORDS`)."""
     reserved_type_names: Mapping[str, str] = field(default_factory=dict)
     """Type names a spec cannot use with this target, each with where the clash comes from.
     The data lives in `generator.target_limits`, which the loader reads without this module."""

@@ -29,7 +29,7 @@ from typing import Any, assert_never
 from generator import formatting, ir
 from generator.ir import calls, wire
 from generator.naming import pascal_case, python_ident, snake_case
-from generator.target_limits import PYTHON_RESERVED_METHODS, RESERVED_TYPE_NAMES
+from generator.target_limits import KEYWORDS, PYTHON_RESERVED_METHODS, RESERVED_TYPE_NAMES
 from generator.targets.base import Role, Target, UnsupportedByTarget
 from generator.templating import render as render_template
 
@@ -727,5 +727,6 @@ TARGET = Target(
     render=render,
     render_shared=render_shared,
     formatter=formatting.python_files,
+    keywords=KEYWORDS["python"][1],
     reserved_type_names=RESERVED_TYPE_NAMES["python"],
 )

@@ -18,7 +18,7 @@ import yaml
 from generator import formatting, ir
 from generator.naming import rust_ident
 from generator.resources import TEMPLATES_DIR
-from generator.target_limits import RESERVED_TYPE_NAMES
+from generator.target_limits import KEYWORDS, RESERVED_TYPE_NAMES
 from generator.targets.base import Role, Target, UnsupportedByTarget
 from generator.templating import render as render_template
 
@@ -501,5 +501,6 @@ TARGET = Target(
     role=Role.GUEST,
     render=render,
     formatter=formatting.rust_files,
+    keywords=KEYWORDS["rust"][1],
     reserved_type_names=RESERVED_TYPE_NAMES["rust"],
 )
