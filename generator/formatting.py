@@ -31,6 +31,20 @@ def format_text(path: str, text: str) -> str:
     return text
 
 
+def python_files(path: str, text: str) -> str:
+    """The Python target's formatter: black for its `.py` files, others as rendered."""
+    if PurePosixPath(path).suffix in (".py", ".pyi"):
+        return format_python(path, text)
+    return text
+
+
+def rust_files(path: str, text: str) -> str:
+    """The Rust target's formatter: rustfmt for its `.rs` files, others as rendered."""
+    if PurePosixPath(path).suffix == ".rs":
+        return format_rust(path, text)
+    return text
+
+
 def format_python(path: str, text: str) -> str:
     import black  # imported here: it is slow to import and only rendering needs it
     from black.mode import TargetVersion

@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from types import ModuleType
-from typing import Annotated, Any
+from typing import Annotated, Any, assert_never
 
 import typer
 
 from generator import exit_codes, ir
 from generator.host_support import UsageError, load_bindings, read_json_arg
+from generator.ir import calls
 from generator.loader import load_spec
 from generator.resources import DEFAULT_SPEC
 from generator.targets import python as python_target
@@ -229,13 +230,13 @@ def call_command(
     function = getattr(loaded, method.name)
     try:
         match method.kind:
-            case "ignored":
+            case calls.InputShape.IGNORED:
                 result = function()
-            case "utf8":
+            case calls.InputShape.TEXT:
                 result = function(payload if isinstance(payload, str) else json.dumps(payload))
-            case "config" | "json":
+            case calls.InputShape.CONFIG | calls.InputShape.JSON:
                 result = function() if payload is None else function(payload)
-            case "request":
+            case calls.InputShape.REQUEST:
                 if not isinstance(payload, dict):
                     raise _fail(f"--input of {export} must be a JSON object", exit_codes.USAGE)
                 kwargs = {p.name: payload.get(p.wire_name) for p in method.params}
@@ -248,7 +249,7 @@ def call_command(
                     raise _fail(f"--input of {export} lacks {', '.join(missing)}", exit_codes.USAGE)
                 result = function(**kwargs)
             case other:
-                raise AssertionError(other)
+                assert_never(other)
     except bindings.PluginError as exc:
         if cfg is None and isinstance(exc, bindings.ConfigError):
             raise _fail(

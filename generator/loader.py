@@ -25,12 +25,13 @@ from generator.diagnostics import (
     join_pointer,
     position_at,
 )
-from generator.naming import PYTHON_KEYWORDS, RUST_KEYWORDS, python_ident, snake_case
+from generator.naming import python_ident, snake_case
 from generator.resources import FORMAT_SCHEMA, SPEC_DIR
 from generator.target_limits import (
     PYTHON_RESERVED_FIELD_NAMES,
     PYTHON_RESERVED_METHODS,
     RESERVED_TYPE_NAMES,
+    keyword_language,
     rust_writes_default,
 )
 from generator.type_expr import TypeExprError, resolve_type
@@ -278,6 +279,7 @@ class _Builder:
                     ir.LoadStep(step["export"], step["description"])
                     for step in host["load_sequence"]
                 ),
+                roles=ir.HostRoles(**host.get("roles", {})),
                 allowed_hosts=host["allowed_hosts"],
                 config=host["config"],
                 probe_input=host["probe_input"],
@@ -291,8 +293,8 @@ class _Builder:
     # -- names
 
     def _check_identifier(self, name: str, pointer: str, what: str, *, key: bool = False) -> None:
-        if name in RUST_KEYWORDS or name in PYTHON_KEYWORDS:
-            language = "Rust" if name in RUST_KEYWORDS else "Python"
+        language = keyword_language(name)
+        if language is not None:
             self.c.error(
                 pointer,
                 f"{what} '{name}' is a {language} keyword",
@@ -306,8 +308,9 @@ class _Builder:
             for target, reserved in RESERVED_TYPE_NAMES.items()
             if name in reserved
         ]
-        if name in RUST_KEYWORDS or name in PYTHON_KEYWORDS:
-            clashes.insert(0, f"a {'Rust' if name in RUST_KEYWORDS else 'Python'} keyword")
+        language = keyword_language(name)
+        if language is not None:
+            clashes.insert(0, f"a {language} keyword")
         if clashes:
             self.c.error(
                 pointer,
@@ -569,18 +572,33 @@ class _Builder:
                 join_pointer(pointer, "empty_is_none"),
                 "empty_is_none applies to utf8 or json outputs only",
             )
+        if raw.get("is_config") and not (is_input and encoding is ir.Encoding.JSON):
+            self.c.error(
+                join_pointer(pointer, "is_config"),
+                "is_config applies to json inputs only",
+                "it says the host sends its configuration as this export's input",
+            )
         return ir.Payload(
             encoding=encoding,
             description=raw["description"],
             type=type_ref,
             empty_is_none=raw.get("empty_is_none", False),
             content_type=raw.get("content_type"),
+            is_config=raw.get("is_config", False),
         )
 
     # -- whole-spec checks
 
     def _check_load_sequence(self, spec: ir.Spec) -> None:
         exports = self.known_exports
+        roles = self.data["host"].get("roles", {})
+        for role, export in roles.items():
+            if export not in exports:
+                self.c.error(
+                    join_pointer("/host/roles", role),
+                    f"role {role} names unknown export '{export}'",
+                    f"Options are: {', '.join(sorted(exports))}",
+                )
         for index, step in enumerate(spec.host.load_sequence):
             if step.export is not None and step.export not in exports:
                 self.c.error(
@@ -705,8 +723,8 @@ def _check_values(spec: ir.Spec, collector: Collector) -> None:
     Runs in the same pass as the other checks; on a spec that already has errors the schema
     may not be buildable, and then only those errors are reported.
     """
-    from generator.targets import jsonschema as schema_target
-    from generator.targets.jsonschema import Side
+    from generator.ir import schema as schema_target
+    from generator.ir.schema import Side
 
     try:
         document = schema_target.bundle(spec)
@@ -771,7 +789,7 @@ def _field_lists(type_def: ir.TypeDef, pointer: str) -> Iterable[tuple[str, tupl
 
 
 def _check_field_values(field: ir.Field, pointer: str, check: Any, collector: Collector) -> None:
-    from generator.targets.jsonschema import field_schema
+    from generator.ir.schema import field_schema
 
     if not (field.has_default or field.examples):
         return

@@ -10,7 +10,7 @@ from generator import fingerprint, writer
 from generator.ir import Spec
 from generator.loader import load_all
 from generator.resources import GENERATED_DIR, SPEC_DIR
-from generator.targets import TARGETS, renderer, shared_renderer
+from generator.targets import TARGETS, Target, target
 
 
 class OutputClashError(Exception):
@@ -25,27 +25,24 @@ class Outcome:
 
 
 def render_all(specs: Iterable[Spec], targets: Iterable[str] | None = None) -> dict[str, str]:
-    from generator.formatting import format_text
-
     files: dict[str, str] = {}
     owners: dict[str, str] = {}
-    selected = list(targets) if targets is not None else list(TARGETS)
+    selected = [target(name) for name in (targets if targets is not None else TARGETS)]
     specs = tuple(specs)
 
-    def add(rendered: Mapping[str, str], owner: str) -> None:
+    def add(rendered: Mapping[str, str], owner: str, by: Target) -> None:
         for path, text in rendered.items():
             if path in files:
                 raise OutputClashError(f"{path} is produced by both {owners[path]} and {owner}")
             owners[path] = owner
-            files[path] = format_text(path, text)
+            files[path] = by.formatter(path, text)
 
     for spec in specs:
-        for name in selected:
-            add(renderer(name)(spec), f"{spec.source} ({spec.slug}, {name} target)")
-    for name in selected:
-        shared = shared_renderer(name)
-        if shared is not None and specs:
-            add(shared(specs), f"every spec ({name} target)")
+        for t in selected:
+            add(t.render(spec), f"{spec.source} ({spec.slug}, {t.name} target)", t)
+    for t in selected:
+        if t.render_shared is not None and specs:
+            add(t.render_shared(specs), f"every spec ({t.name} target)", t)
     return dict(sorted(files.items()))
 
 

@@ -13,6 +13,7 @@ import builtins
 from collections.abc import Mapping
 
 from generator import ir
+from generator.naming import PYTHON_KEYWORDS, RUST_KEYWORDS
 
 
 def _names(origin: str, names: str) -> dict[str, str]:
@@ -96,6 +97,19 @@ RUST_RESERVED_TYPE_NAMES: Mapping[str, str] = {
         "NoDefault PluginConfig ViaDefault",
     ),
 }
+
+KEYWORDS: Mapping[str, tuple[str, frozenset[str]]] = {
+    "rust": ("Rust", RUST_KEYWORDS),
+    "python": ("Python", PYTHON_KEYWORDS),
+}
+"""Per target: its language and that language's keywords, which no spec identifier may be.
+Rust comes first: a name that is a keyword of both is reported as a Rust keyword."""
+
+
+def keyword_language(name: str) -> str | None:
+    """The first language (of `KEYWORDS`) in which `name` is a keyword, if any."""
+    return next((language for language, words in KEYWORDS.values() if name in words), None)
+
 
 RESERVED_TYPE_NAMES: Mapping[str, Mapping[str, str]] = {
     "python": PYTHON_RESERVED_TYPE_NAMES,

@@ -20,9 +20,11 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    from generator import naming
+    from generator import ir, naming
 
     env.filters.update(naming.FILTERS)
+    # The IR's enums, so templates test `x is sameas Tagging.INTERNAL` rather than strings.
+    env.globals.update(Tagging=ir.Tagging, Input=ir.calls.InputShape, Output=ir.calls.OutputShape)
     return env
 
 

@@ -35,17 +35,18 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from types import ModuleType
-from typing import Annotated, Any
+from typing import Annotated, Any, assert_never
 
 import jsonschema
 import typer
 
 from generator import exit_codes, ir
 from generator.host_support import UsageError, load_bindings, read_json_arg
+from generator.ir import calls
+from generator.ir import schema as jsonschema_target
 from generator.loader import load_spec
 from generator.loopback_server import LoopbackServer
 from generator.resources import DEFAULT_SPEC
-from generator.targets import jsonschema as jsonschema_target
 from generator.targets import python as python_target
 
 DEFAULT_TIMEOUT_MS = 3_000
@@ -198,13 +199,13 @@ def _valid_input(spec: ir.Spec, method: Any, config: Any, probe: bytes) -> bytes
     export: ir.Export = method.export
     example = export.examples[0].input if export.examples else None
     match method.kind:
-        case "ignored":
+        case calls.InputShape.IGNORED:
             return probe
-        case "utf8":
+        case calls.InputShape.TEXT:
             return (example if isinstance(example, str) else "qmt-verify").encode()
-        case "config":
+        case calls.InputShape.CONFIG:
             return _json_text(config)
-        case "request":
+        case calls.InputShape.REQUEST:
             assert export.input.type is not None
             value = example if isinstance(example, dict) else None
             if value is None:
@@ -214,13 +215,15 @@ def _valid_input(spec: ir.Spec, method: Any, config: Any, probe: bytes) -> bytes
                 method.cfg_field,
             )
             return _json_text({**value, cfg_wire: config})
-        case _:  # "json"
-            if export.input.type == ir.Primitive("json"):
-                return _json_text(config)  # v1's list_models: the host sends its configuration
+        case calls.InputShape.JSON:
+            if method.call.defaults_to_config:
+                return _json_text(config)  # `is_config`: the host sends its configuration
             assert export.input.type is not None
             if example is None:
                 example = _sample(spec, export.input.type, config)
             return _json_text(example)
+        case other:
+            assert_never(other)
 
 
 def _struct_fields(spec: ir.Spec, export: ir.Export) -> tuple[ir.Field, ...]:
@@ -415,7 +418,7 @@ class _Verifier:
         count = 1
         if export.input.encoding is not ir.Encoding.IGNORED:
             count += 1
-        if self.methods[export.name].kind == "config":
+        if self.methods[export.name].kind is calls.InputShape.CONFIG:
             count += 1
         return count + (1 if export.does_http else 0)
 
@@ -558,7 +561,7 @@ class _Verifier:
             self.add("schema", name, Status.SKIP, "output not decoded")
             return None
         self.add("encoding", name, Status.PASS, what)
-        if name == "name" and isinstance(value, str):
+        if name == self.spec.host.roles.display_name and isinstance(value, str):
             self.report.name = value
         validator = jsonschema_target.validator_for_payload(self.spec, export, "output")
         assert validator is not None  # outputs always have one
@@ -637,7 +640,7 @@ class _Verifier:
                 cases.append(("malformed-input", INVALID_UTF8, "invalid UTF-8"))
             case ir.Encoding.IGNORED:
                 pass
-        if method.kind == "config":
+        if method.kind is calls.InputShape.CONFIG:
             invalid = self._invalid_config(config_schema)
             if invalid is None:
                 cases.append(("invalid-config", None, "the config_schema accepts any value"))

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds every example plugin under examples/*/ to a release .wasm in build/examples/<name>.wasm,
-# against the generated crate in generated/rust, offline, with Debian's Rust toolchain and
+# against the generated crates in generated/rust/<abi slug>/, offline, with Debian's Rust toolchain and
 # packaged crates. Cargo's state (target dir, config) lives under build/ only.
 #
 #   scripts/build-examples.sh [NAME...]     # default: every examples/*/Cargo.toml
@@ -27,8 +27,9 @@ if [[ ! -x "$WASM_OPT" ]]; then
     exit 1
 fi
 
-if [[ ! -f "$ROOT/generated/rust/Cargo.toml" ]]; then
-    echo "build-examples: generated/rust is missing; run 'make generate' first" >&2
+# One crate per ABI version, generated/rust/<slug>/; each example's Cargo.toml names its own.
+if ! compgen -G "$ROOT/generated/rust/*/Cargo.toml" > /dev/null; then
+    echo "build-examples: generated/rust/<slug>/ is missing; run 'make generate' first" >&2
     exit 1
 fi
 

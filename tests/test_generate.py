@@ -203,7 +203,8 @@ def test_targets_can_be_selected_and_the_rust_target_says_what_it_needs(tmp_path
     everything = run("generate", "--spec-dir", str(spec_dir), "--out-dir", str(out_dir))
     assert everything.returncode == 2
     assert (
-        "the Rust target builds QueryMT's plugin crate and needs ChatMessage" in everything.stderr
+        "the Rust target has no hand-written glue for mini-v1 "
+        "(templates/rust/mini-v1/glue.yaml)" in everything.stderr
     )
     assert not out_dir.exists()
     some = run(

@@ -21,6 +21,7 @@ from querymt_extism_v1 import QuerymtExtismPlugin, errors
 from generator.loopback_server import LoopbackServer
 
 ROOT = Path(__file__).resolve().parent.parent
+CRATE = ROOT / "generated" / "rust" / "querymt-extism-v1"  # the v1 guest crate
 BUILD = ROOT / "build"
 TOOLCHAIN = Path(os.environ.get("RUST_TOOLCHAIN_BIN", "/usr/bin"))
 SCHEMA = {
@@ -110,7 +111,7 @@ def wasm(example_wasms: list[Path]) -> bytes:
         '[package]\nname = "macro-options"\nversion = "0.0.0"\nedition = "2021"\n\n'
         '[lib]\ncrate-type = ["cdylib"]\n\n'
         '[dependencies]\nserde = { version = "1", features = ["derive"] }\nserde_json = "1"\n'
-        f'querymt = {{ package = "querymt-extism-v1", path = "{ROOT / "generated" / "rust"}",'
+        f'querymt = {{ package = "querymt-extism-v1", path = "{CRATE}",'
         ' features = ["extism_plugin"] }\n\n'
         '[profile.release]\nopt-level = "z"\nlto = true\nstrip = true\npanic = "abort"\n'
     )

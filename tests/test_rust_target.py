@@ -21,11 +21,12 @@ import pytest
 
 from generator import ir
 from generator.loader import load_spec
-from generator.targets import rust
+from generator.targets import UnsupportedByTarget, rust
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec" / "querymt-extism-v1.yaml"
-GENERATED_RUST = ROOT / "generated" / "rust"
+RUST = "rust/querymt-extism-v1"  # where the target puts this ABI version's crate
+GENERATED_RUST = ROOT / "generated" / "rust" / "querymt-extism-v1"
 BUILD_OUT = ROOT / "build" / "examples"
 RUSTFMT = "/usr/bin/rustfmt"
 SIZE_LIMIT = 250_000  # bytes, for the release build of examples/openai-compatible
@@ -43,15 +44,15 @@ def spec() -> ir.Spec:
 def test_render_is_deterministic_and_complete(spec: ir.Spec) -> None:
     first, second = rust.render(spec), rust.render(spec)
     assert first == second
-    assert {"rust/Cargo.toml", "rust/src/lib.rs", "rust/src/types.rs"} <= set(first)
-    assert all(path.startswith("rust/") for path in first)
-    cargo = first["rust/Cargo.toml"]
+    assert {f"{RUST}/Cargo.toml", f"{RUST}/src/lib.rs", f"{RUST}/src/types.rs"} <= set(first)
+    assert all(path.startswith(f"{RUST}/") for path in first)
+    cargo = first[f"{RUST}/Cargo.toml"]
     assert f'name = "{spec.slug}"' in cargo
     assert 'name = "querymt"' in cargo
 
 
 def test_types_have_the_wire_attributes(spec: ir.Spec) -> None:
-    types = rust.render(spec)["rust/src/types.rs"]
+    types = rust.render(spec)[f"{RUST}/src/types.rs"]
     assert '#[serde(rename = "type")]\n    pub tool_type: String' in types
     assert '#[serde(alias = "prompt_tokens", alias = "prompt_eval_count"' in types
     assert "Image(ImageMime, Vec<u8>)" in types
@@ -61,7 +62,7 @@ def test_types_have_the_wire_attributes(spec: ir.Spec) -> None:
 
 
 def test_macro_emits_every_export_with_its_encoding(spec: ir.Spec) -> None:
-    macros = rust.render(spec)["rust/src/plugin/extism_impl/macros.rs"]
+    macros = rust.render(spec)[f"{RUST}/src/plugin/extism_impl/macros.rs"]
     for export in spec.exports:
         assert f'pub extern "C" fn {export.name}() -> i32' in macros
     assert "runtime::encode_utf8_opt(output)" in macros  # api_key_name: empty output is None
@@ -81,11 +82,31 @@ def test_a_new_export_appears_in_the_macro(spec: ir.Spec) -> None:
     files = rust.render(grown)
     assert (
         'pub extern "C" fn supports_vision() -> i32'
-        in files["rust/src/plugin/extism_impl/macros.rs"]
+        in files[f"{RUST}/src/plugin/extism_impl/macros.rs"]
     )
-    handlers = files["rust/src/plugin/extism_impl/handlers.rs"]
+    handlers = files[f"{RUST}/src/plugin/extism_impl/handlers.rs"]
     assert "pub fn supports_vision<C: PluginConfig, F: HTTPLLMProviderFactory>" in handlers
     assert "input: C" in handlers and "Result<bool, LLMError>" in handlers
+
+
+def test_the_glue_says_what_it_needs_from_the_spec(spec: ir.Spec) -> None:
+    """v1's glue (templates/rust/<slug>/glue.yaml) is written against named types and imports."""
+    without = dataclasses.replace(
+        spec,
+        types=tuple(t for t in spec.types if t.name != "ChatMessage"),
+        imports=tuple(i for i in spec.imports if i.name != "http_status_code"),
+    )
+    with pytest.raises(UnsupportedByTarget) as caught:
+        rust.render(without)
+    assert "plugin crate and needs ChatMessage, import http_status_code in" in str(caught.value)
+
+
+def test_handlers_come_from_the_glue_list_not_from_files(spec: ir.Spec) -> None:
+    glue = rust.load_glue(spec)
+    assert glue.folder == f"rust/{spec.slug}"
+    assert glue.handlers == {e.name for e in spec.exports}
+    for name in glue.handlers:
+        assert (rust.TEMPLATES_DIR / glue.folder / "handlers" / f"{name}.rs.j2").is_file()
 
 
 def test_generated_rust_is_current_and_rustfmt_clean(spec: ir.Spec) -> None:

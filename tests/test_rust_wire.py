@@ -1,9 +1,9 @@
 """The generated Rust types against the same wire documents as the schema and the Python models.
 
 A small native checker is written from the spec (one arm per declared type, generic types
-instantiated with `serde_json::Value`), built against `generated/rust` with the packaged serde,
-and fed every document of `fixtures/wire_cases.yaml`. serde must accept exactly the valid ones
-and refuse the invalid ones, and what it writes back must equal what the Python models write:
+instantiated with `serde_json::Value`), built against `generated/rust/<slug>` with the packaged
+serde, and fed every document of `fixtures/wire_cases.yaml`. serde must accept exactly the valid
+ones and refuse the invalid ones, and what it writes back must equal what the Python models write:
 spec, Rust and Python agree on every type, not only on what the example plugin happens to send.
 """
 
@@ -68,11 +68,12 @@ def write_if_changed(path: Path, text: str) -> None:
 @pytest.fixture(scope="module")
 def checker() -> Path:
     crate = BUILD / "crate"
+    crate_dir = ROOT / "generated" / "rust" / SPEC.slug
     write_if_changed(
         crate / "Cargo.toml",
         '[package]\nname = "wire-check"\nversion = "0.0.0"\nedition = "2021"\n\n'
         '[dependencies]\nserde = "1"\nserde_json = "1"\n'
-        f'querymt = {{ package = "{SPEC.slug}", path = "{ROOT / "generated" / "rust"}" }}\n',
+        f'querymt = {{ package = "{SPEC.slug}", path = "{crate_dir}" }}\n',
     )
     write_if_changed(crate / "src" / "main.rs", checker_source(SPEC))
     home = BUILD / "cargo-home"

@@ -129,3 +129,40 @@ def test_references_to_a_malformed_type_are_not_reported_twice() -> None:
     messages = [d.message for d in caught.value.diagnostics]
     assert "unknown type 'Item'" not in messages
     assert "unknown key 'descripton'" in messages
+
+
+def test_host_roles_and_is_config_are_spec_data() -> None:
+    spec = load_spec(SPEC)
+    assert spec.host.roles == ir.HostRoles(
+        display_name="name",
+        base_url="base_url",
+        config_schema="config_schema",
+        check_config="from_config",
+    )
+    assert [e.name for e in spec.exports if e.input.is_config] == ["list_models"]
+    minimal = load_text((FIXTURES / "minimal.yaml").read_text(encoding="utf-8"), "mini.yaml")
+    assert minimal.host.roles == ir.HostRoles()  # no roles: the ABI has no such exports
+
+
+def test_a_role_naming_an_unknown_export_and_a_misplaced_is_config_are_errors() -> None:
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    text = text.replace("host:\n", "host:\n  roles: {display_name: title}\n")
+    text = text.replace(
+        "output: {encoding: utf8, description: A text.}",
+        "output: {encoding: utf8, is_config: true, description: A text.}",
+    )
+    with pytest.raises(SpecError) as caught:
+        load_text(text, "roles.yaml")
+    found = [(d.pointer, d.message, d.hint) for d in caught.value.diagnostics]
+    assert found == [
+        (
+            "/exports/run/output/is_config",
+            "is_config applies to json inputs only",
+            "it says the host sends its configuration as this export's input",
+        ),
+        (
+            "/host/roles/display_name",
+            "role display_name names unknown export 'title'",
+            "Options are: run",
+        ),
+    ]

@@ -1,37 +1,64 @@
-"""Targets: each is a pure function from the IR to `{relative path under generated/: text}`.
+"""Targets: each turns the IR into `{relative path under generated/: text}`.
 
-A new target is one module here exposing `render(spec)`, its templates under
-`templates/<target>/`, and one entry in `TARGETS`. A target whose output spans every spec (the
-Python bindings' one distribution) also exposes `render_shared(specs)`. Targets never write files;
-`generator.writer` does, once, for all of them. Formatting (black for `.py`, rustfmt for
-`.rs`) is applied by the pipeline after rendering. Modules are imported only when a target
-runs, so commands that do not render (a cached `--check`, `validate`) stay fast.
+A target is one module here defining `TARGET = Target(...)` (see `generator.targets.base`:
+name, role, reserved names, formatter, `render(spec)` and optionally `render_shared(specs)`),
+its templates under `templates/<target>/`, and one loader function in `_REGISTRY` below.
+Targets never write files; `generator.writer` does, once, for all of them. The pipeline runs
+each file through its target's formatter. Modules are imported only when a target is asked for,
+so commands that do not render (a cached `--check`, `validate`) stay fast.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 
-from generator.ir import Spec
+from generator.targets.base import Render, RenderShared, Role, Target, UnsupportedByTarget
 
-Render = Callable[[Spec], Mapping[str, str]]
-RenderShared = Callable[[Sequence[Spec]], Mapping[str, str]]
-
-TARGETS: tuple[str, ...] = ("docs", "jsonschema", "python", "rust")
-
-
-class UnsupportedByTarget(Exception):
-    """The spec is valid but uses something this target cannot express yet."""
-
-
-def renderer(name: str) -> Render:
-    module = importlib.import_module(f"generator.targets.{name}")
-    render: Render = module.render
-    return render
+__all__ = [
+    "TARGETS",
+    "Render",
+    "RenderShared",
+    "Role",
+    "Target",
+    "UnsupportedByTarget",
+    "target",
+]
 
 
-def shared_renderer(name: str) -> RenderShared | None:
-    module = importlib.import_module(f"generator.targets.{name}")
-    render: RenderShared | None = getattr(module, "render_shared", None)
-    return render
+def _docs() -> Target:
+    from generator.targets import docs
+
+    return docs.TARGET
+
+
+def _jsonschema() -> Target:
+    from generator.targets import jsonschema
+
+    return jsonschema.TARGET
+
+
+def _python() -> Target:
+    from generator.targets import python
+
+    return python.TARGET
+
+
+def _rust() -> Target:
+    from generator.targets import rust
+
+    return rust.TARGET
+
+
+_REGISTRY: dict[str, Callable[[], Target]] = {
+    "docs": _docs,
+    "jsonschema": _jsonschema,
+    "python": _python,
+    "rust": _rust,
+}
+
+TARGETS: tuple[str, ...] = tuple(_REGISTRY)
+
+
+def target(name: str) -> Target:
+    """The target called `name` (one of `TARGETS`), its module imported on first use."""
+    return _REGISTRY[name]()

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from typing import assert_never
 
 from generator import ir
+from generator.ir import wire
+from generator.target_limits import RESERVED_TYPE_NAMES
+from generator.targets.base import Role, Target
 from generator.templating import render as render_template
 
 
@@ -121,20 +124,25 @@ def _fields(fields: tuple[ir.Field, ...]) -> tuple[FieldRow, ...]:
 
 def _variant_form(enum: ir.EnumType, variant: ir.Variant) -> str:
     content = _content_form(variant.payload)
-    wire = variant.wire_name
-    match enum.tagging:
-        case ir.Tagging.EXTERNAL:
-            return f'`"{wire}"`' if content is None else f'`{{"{wire}": {content}}}`'
-        case ir.Tagging.INTERNAL:
-            rest = "" if content is None else ", ...fields"
-            return f'`{{"{enum.tag}": "{wire}"{rest}}}`'
-        case ir.Tagging.ADJACENT:
-            body = "" if content is None else f', "{enum.content}": {content}'
-            return f'`{{"{enum.tag}": "{wire}"{body}}}`'
-        case ir.Tagging.UNTAGGED:
-            return "`null`" if content is None else f"`{content}`"
+    form = wire.variant_wire(enum, variant)
+    name = form.name
+    match form.form:
+        case wire.VariantForm.STRING:
+            return f'`"{name}"`'
+        case wire.VariantForm.SINGLE_KEY:
+            return f'`{{"{name}": {content}}}`'
+        case wire.VariantForm.TAG_FIELDS:
+            rest = ", ...fields" if form.has_content else ""
+            return f'`{{"{form.tag}": "{name}"{rest}}}`'
+        case wire.VariantForm.TAG_CONTENT:
+            body = f', "{form.content_key}": {content}' if form.has_content else ""
+            return f'`{{"{form.tag}": "{name}"{body}}}`'
+        case wire.VariantForm.NULL:
+            return "`null`"
+        case wire.VariantForm.CONTENT:
+            return f"`{content}`"
         case _:
-            assert_never(enum.tagging)
+            assert_never(form.form)
 
 
 def _content_form(payload: ir.VariantPayload) -> str | None:
@@ -244,3 +252,11 @@ def _json(value: ir.JsonValue) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
+
+
+TARGET = Target(
+    name="docs",
+    role=Role.NEUTRAL,
+    render=render,
+    reserved_type_names=RESERVED_TYPE_NAMES.get("docs", {}),
+)

@@ -26,10 +26,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, assert_never
 
-from generator import ir
+from generator import formatting, ir
+from generator.ir import calls, wire
 from generator.naming import pascal_case, python_ident, snake_case
-from generator.target_limits import PYTHON_RESERVED_METHODS
-from generator.targets import UnsupportedByTarget
+from generator.target_limits import KEYWORDS, PYTHON_RESERVED_METHODS, RESERVED_TYPE_NAMES
+from generator.targets.base import Role, Target, UnsupportedByTarget
 from generator.templating import render as render_template
 
 _WIDTHS = ("u8", "u16", "u32", "u64", "i32", "i64")
@@ -162,10 +163,7 @@ _STRICT_PRIMITIVES: dict[str, str] = {
 
 def is_hand_shaped(type_def: ir.TypeDef) -> bool:
     """Enums the target writes itself rather than through datamodel-code-generator."""
-    if not isinstance(type_def, ir.EnumType):
-        return False
-    all_unit = all(isinstance(v.payload, ir.UnitPayload) for v in type_def.variants)
-    return not (all_unit and type_def.tagging in (ir.Tagging.EXTERNAL, ir.Tagging.ADJACENT))
+    return isinstance(type_def, ir.EnumType) and not wire.is_string_enum(type_def)
 
 
 # --------------------------------------------------------------------------- models
@@ -180,7 +178,7 @@ def dcg_input(spec: ir.Spec) -> dict[str, Any]:
       byte list that also accepts `bytes`), instead of one `RootModel` per inline bound;
     - hand-shaped enums become references to names the target defines itself.
     """
-    from generator.targets import jsonschema
+    from generator.ir import schema as jsonschema
 
     bundle = copy.deepcopy(jsonschema.bundle(spec))
     defs: dict[str, Any] = bundle["$defs"]
@@ -321,6 +319,16 @@ def models_source(spec: ir.Spec) -> str:
         for f in t.fields
         if f.skip_if_null
     ]
+    # The same for the fields of struct variants, which live in their own model.
+    for enum in enums:
+        enum_def = spec.type(enum.name)
+        assert isinstance(enum_def, ir.EnumType)
+        for v in enum.variants:
+            payload = enum_def.variant(v.name).payload
+            if v.fields_class and isinstance(payload, ir.StructPayload):
+                skip_if_null.extend(
+                    (v.fields_class, python_ident(f.name)) for f in payload.fields if f.skip_if_null
+                )
     imports, body = split_imports(body)
     for module, names in list(imports.items()):
         used = {n for n in names if module == "__future__" or re.search(rf"\b{n}\b", body)}
@@ -336,13 +344,16 @@ def models_source(spec: ir.Spec) -> str:
         if any(v.class_name or v.fields_class for e in enums for v in e.variants):
             typing_names.add("ClassVar")
             imports.setdefault("._wire", set()).add("WireModel")
-        if any(e.tagging != "untagged" for e in enums):
+        if any(e.tagging is not ir.Tagging.UNTAGGED for e in enums):
             typing_names.add("Any")
             pydantic_names.update({"Discriminator", "Tag"})
-        if any(e.tagging == "external" and any(v.class_name for v in e.variants) for e in enums):
+        if any(
+            e.tagging is ir.Tagging.EXTERNAL and any(v.class_name for v in e.variants)
+            for e in enums
+        ):
             pydantic_names.add("ConfigDict")
         if any(
-            e.tagging in ("internal", "adjacent") or "Literal[" in v.annotation
+            e.tagging in (ir.Tagging.INTERNAL, ir.Tagging.ADJACENT) or "Literal[" in v.annotation
             for e in enums
             for v in e.variants
         ):
@@ -434,7 +445,7 @@ class VariantCtx:
 class EnumCtx:
     name: str
     description: str
-    tagging: str
+    tagging: ir.Tagging
     tag: str | None
     content: str | None
     tag_attribute: str
@@ -444,7 +455,7 @@ class EnumCtx:
     @property
     def doc(self) -> str:
         text = self.description + "\n\nIn Python: "
-        if self.tagging == "untagged":
+        if self.tagging is ir.Tagging.UNTAGGED:
             return text + "a union tried in declaration order, as serde does."
         units = [f"`{v.wire_name!r}`" for v in self.variants if v.class_name is None]
         classes = [f"`{v.class_name}`" for v in self.variants if v.class_name]
@@ -504,7 +515,7 @@ def enum_context(spec: ir.Spec, enum: ir.TypeDef) -> EnumCtx:
     return EnumCtx(
         name=enum.name,
         description=enum.description,
-        tagging=tagging.value,
+        tagging=tagging,
         tag=enum.tag,
         content=enum.content,
         tag_attribute=tag_attribute,
@@ -514,20 +525,24 @@ def enum_context(spec: ir.Spec, enum: ir.TypeDef) -> EnumCtx:
 
 
 def _wire_form(enum: ir.EnumType, variant: ir.Variant) -> str:
-    unit = isinstance(variant.payload, ir.UnitPayload)
-    match enum.tagging:
-        case ir.Tagging.EXTERNAL:
-            return f'"{variant.wire_name}"' if unit else f'{{"{variant.wire_name}": <value>}}'
-        case ir.Tagging.INTERNAL:
-            rest = "" if unit else ", <fields>"
-            return f'{{"{enum.tag}": "{variant.wire_name}"{rest}}}'
-        case ir.Tagging.ADJACENT:
-            rest = "" if unit else f', "{enum.content}": <value>'
-            return f'{{"{enum.tag}": "{variant.wire_name}"{rest}}}'
-        case ir.Tagging.UNTAGGED:
-            return "null" if unit else "<value>"
+    form = wire.variant_wire(enum, variant)
+    match form.form:
+        case wire.VariantForm.STRING:
+            return f'"{form.name}"'
+        case wire.VariantForm.SINGLE_KEY:
+            return f'{{"{form.name}": <value>}}'
+        case wire.VariantForm.TAG_FIELDS:
+            rest = ", <fields>" if form.has_content else ""
+            return f'{{"{form.tag}": "{form.name}"{rest}}}'
+        case wire.VariantForm.TAG_CONTENT:
+            rest = f', "{form.content_key}": <value>' if form.has_content else ""
+            return f'{{"{form.tag}": "{form.name}"{rest}}}'
+        case wire.VariantForm.NULL:
+            return "null"
+        case wire.VariantForm.CONTENT:
+            return "<value>"
         case _:
-            assert_never(enum.tagging)
+            assert_never(form.form)
 
 
 def _field_ctx(field: ir.Field) -> tuple[str, str, str, str, str]:
@@ -554,15 +569,22 @@ class Param:
 class Method:
     export: ir.Export
     name: str
-    kind: str  # "ignored" | "utf8" | "config" | "request" | "json"
+    call: calls.Call
     params: tuple[Param, ...]
     request_class: str | None  # struct built from params, with `cfg_field` filled in
     cfg_field: str | None
     input_type: str | None
-    output_kind: str  # "none" | "utf8" | "utf8_or_none" | "json"
     output_type: str
     output_adapter: str | None
     doc: str
+
+    @property
+    def kind(self) -> calls.InputShape:
+        return self.call.input
+
+    @property
+    def output_kind(self) -> calls.OutputShape:
+        return self.call.output
 
 
 def methods(spec: ir.Spec) -> list[Method]:
@@ -573,108 +595,94 @@ def methods(spec: ir.Spec) -> list[Method]:
             raise UnsupportedByTarget(
                 f"export {export.name!r} clashes with the plugin class's own method {name!r}"
             )
-        out.append(_method(spec, export, name))
+        out.append(_method(export, calls.call_of(spec, export), name))
     return out
 
 
-def _method(spec: ir.Spec, export: ir.Export, name: str) -> Method:
+def _method(export: ir.Export, call: calls.Call, name: str) -> Method:
     inp, outp = export.input, export.output
     params: list[Param] = []
     request_class = cfg_field = input_type = None
-    match inp.encoding:
-        case ir.Encoding.IGNORED:
-            kind = "ignored"
-        case ir.Encoding.UTF8:
-            kind = "utf8"
+    match call.input:
+        case calls.InputShape.IGNORED:
+            pass
+        case calls.InputShape.TEXT:
             params.append(Param("text", "str", None, "", inp.description))
-        case ir.Encoding.JSON:
+        case calls.InputShape.CONFIG:
+            params.append(
+                Param("config", "ConfigT | Mapping[str, Any] | None", "None", "", inp.description)
+            )
+        case calls.InputShape.REQUEST:
+            assert call.request is not None and call.cfg_field is not None
+            params = _request_params(call.request, call.cfg_field)
+            request_class, cfg_field = call.request.name, call.cfg_field.name
+        case calls.InputShape.JSON:
             assert inp.type is not None
-            kind, params, request_class, cfg_field, input_type = _json_input(spec, inp)
+            input_type = py_type(inp.type)
+            # The host sends its configuration here (`is_config`): default to it, let the
+            # caller send anything else.
+            default = "_CONFIG" if call.defaults_to_config else None
+            params.append(Param("payload", input_type, default, "", inp.description))
         case _:
-            assert_never(inp.encoding)
+            assert_never(call.input)
     output_adapter = None
-    match outp.encoding:
-        case ir.Encoding.IGNORED:
-            output_kind, output_type = "none", "None"
-        case ir.Encoding.UTF8:
-            output_kind = "utf8_or_none" if outp.empty_is_none else "utf8"
-            output_type = "str | None" if outp.empty_is_none else "str"
-        case ir.Encoding.JSON:
+    match call.output:
+        case calls.OutputShape.NONE:
+            output_type = "None"
+        case calls.OutputShape.TEXT:
+            output_type = "str"
+        case calls.OutputShape.TEXT_OR_NONE:
+            output_type = "str | None"
+        case calls.OutputShape.JSON:
             assert outp.type is not None
-            output_kind = "json"
             output_type = py_type(outp.type)
             if outp.empty_is_none:
                 output_type = f"{output_type} | None"
             output_adapter = f"_OUT_{snake_case(export.name).upper()}"
         case _:
-            assert_never(outp.encoding)
+            assert_never(call.output)
     return Method(
         export=export,
         name=name,
-        kind=kind,
+        call=call,
         params=tuple(params),
         request_class=request_class,
         cfg_field=cfg_field,
         input_type=input_type,
-        output_kind=output_kind,
         output_type=output_type,
         output_adapter=output_adapter,
         doc=export.description,
     )
 
 
-def _json_input(
-    spec: ir.Spec, payload: ir.Payload
-) -> tuple[str, list[Param], str | None, str | None, str | None]:
-    ref = payload.type
-    assert ref is not None
-    if isinstance(ref, ir.TypeParam) and ref.name == "Config":
-        param = Param(
-            "config", "ConfigT | Mapping[str, Any] | None", "None", "", payload.description
-        )
-        return "config", [param], None, None, None
-    if isinstance(ref, ir.Named):
-        type_def = spec.type(ref.name)
-        if isinstance(type_def, ir.Struct):
-            cfg_field = _config_field(type_def, ref)
-            if cfg_field is not None:
-                required: list[Param] = []
-                optional: list[Param] = []
-                for field in type_def.fields:
-                    if field.name == cfg_field.name:
-                        continue
-                    annotation = py_type(field.type)
-                    if field.nullable:
-                        annotation = f"{annotation} | None"
-                    param = Param(
-                        python_ident(field.name),
-                        annotation,
-                        None if field.required else "None",
-                        field.wire_name,
-                        field.description,
-                    )
-                    (required if field.required else optional).append(param)
-                return "request", required + optional, ref.name, cfg_field.name, None
-    if ref == ir.Primitive("json"):
-        # v1 types list_models' input as bare JSON though the host sends its configuration:
-        # default to the configuration, let the caller send anything else.
-        param = Param("payload", "JsonValue", "_CONFIG", "", payload.description)
-        return "json", [param], None, None, py_type(ref)
-    param = Param("payload", py_type(ref), None, "", payload.description)
-    return "json", [param], None, None, py_type(ref)
+def _param_default(field: ir.Field) -> str | None:
+    """Python source of an argument's default: the spec's own scalar default where it has one."""
+    if field.required:
+        return None
+    if field.has_default and isinstance(field.default, bool | int | float | str):
+        return repr(field.default)
+    return "None"
 
 
-def _config_field(struct: ir.Struct, ref: ir.Named) -> ir.Field | None:
-    """The field of `struct` whose type parameter is bound to the spec's `Config`."""
-    bound = {
-        p: a
-        for p, a in zip(struct.type_params, ref.args, strict=False)
-        if a == ir.TypeParam("Config")
-    }
+def _request_params(struct: ir.Struct, cfg: ir.Field) -> list[Param]:
+    """The request struct's fields but the configuration, required ones first."""
+    required: list[Param] = []
+    optional: list[Param] = []
     for field in struct.fields:
-        if isinstance(field.type, ir.TypeParam) and field.type.name in bound:
-            return field
-    return None
+        if field.name == cfg.name:
+            continue
+        annotation = py_type(field.type)
+        if field.nullable:
+            annotation = f"{annotation} | None"
+        param = Param(
+            python_ident(field.name),
+            annotation,
+            _param_default(field),
+            field.wire_name,
+            field.description,
+        )
+        (required if field.required else optional).append(param)
+    return required + optional
 
 
 def context(spec: ir.Spec) -> dict[str, Any]:
@@ -684,12 +692,29 @@ def context(spec: ir.Spec) -> dict[str, Any]:
         for m in ms
     )
     used_models = sorted(
-        t.name for t in spec.types if re.search(rf"\b{re.escape(t.name)}\b", mentioned)
+        (t.name for t in spec.types if re.search(rf"\b{re.escape(t.name)}\b", mentioned)),
+        key=lambda name: (_isort_key(name)[0], name.lower()),  # ruff's isort: case-insensitive
     )
     return {
         "used_models": used_models,
-        "uses_json_value": "JsonValue" in mentioned,
-        "has_from_config": any(e.name == "from_config" for e in spec.exports),
+        "wire_names": sorted(
+            [
+                "MAX_JSON_DEPTH",
+                "json_problem",
+                *(
+                    n
+                    for n in ("Bytes", "JsonValue", *(w.upper() for w in _WIDTHS))
+                    if re.search(rf"\b{n}\b", mentioned)
+                ),
+            ],
+            key=_isort_key,
+        ),
+        "roles": spec.host.roles,
+        "check_config_method": (
+            python_ident(snake_case(spec.host.roles.check_config))
+            if spec.host.roles.check_config
+            else None
+        ),
         "spec": spec,
         "pkg": package_name(spec),
         "plugin_class": plugin_class_name(spec),
@@ -705,3 +730,14 @@ def context(spec: ir.Spec) -> dict[str, Any]:
 
 def exports_table(spec: ir.Spec) -> Mapping[str, ir.Export]:
     return {e.name: e for e in spec.exports}
+
+
+TARGET = Target(
+    name="python",
+    role=Role.HOST,
+    render=render,
+    render_shared=render_shared,
+    formatter=formatting.python_files,
+    keywords=KEYWORDS["python"][1],
+    reserved_type_names=RESERVED_TYPE_NAMES["python"],
+)

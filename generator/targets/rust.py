@@ -13,10 +13,13 @@ import json
 from dataclasses import dataclass
 from typing import assert_never
 
-from generator import ir
+import yaml
+
+from generator import formatting, ir
 from generator.naming import rust_ident
 from generator.resources import TEMPLATES_DIR
-from generator.targets import UnsupportedByTarget
+from generator.target_limits import KEYWORDS, RESERVED_TYPE_NAMES
+from generator.targets.base import Role, Target, UnsupportedByTarget
 from generator.templating import render as render_template
 
 LIB_NAME = "querymt"
@@ -311,15 +314,14 @@ def _describe(p: ir.Payload) -> str:
     return text
 
 
-def _handler_body(e: ir.Export, view_ctx: dict[str, object]) -> str:
-    """The hand-written glue for a known export, or a `NotImplemented` error for a new one."""
-    template = f"rust/handlers/{e.name}.rs.j2"
-    if (TEMPLATES_DIR / template).is_file():
-        return render_template(template, **view_ctx).strip()
-    return render_template("rust/handlers/_unknown.rs.j2", **view_ctx).strip()
+def _handler_body(glue: Glue, e: ir.Export, view_ctx: dict[str, object]) -> str:
+    """The hand-written glue for an export the glue lists, or a `NotImplemented` error."""
+    if e.name in glue.handlers:
+        return render_template(f"{glue.folder}/handlers/{e.name}.rs.j2", **view_ctx).strip()
+    return render_template("rust/unknown_handler.rs.j2", **view_ctx).strip()
 
 
-def export_view(e: ir.Export) -> ExportView:
+def export_view(glue: Glue, e: ir.Export) -> ExportView:
     input_type, decode = _input(e.input, e.name)
     output_type, encode = _output(e.output, e.name)
     view_ctx: dict[str, object] = {
@@ -335,7 +337,7 @@ def export_view(e: ir.Export) -> ExportView:
         output_type=output_type,
         decode=decode,
         encode=encode,
-        body=_handler_body(e, view_ctx),
+        body=_handler_body(glue, e, view_ctx),
         encodings=f"input {_describe(e.input)}; output {_describe(e.output)}",
     )
 
@@ -376,7 +378,38 @@ def _import_view(
     return ImportView(name=name, params=args, result=result, doc=" ".join(doc.split()))
 
 
-# --------------------------------------------------------------------------- module placement
+# --------------------------------------------------------------------------- per-version glue
+
+
+@dataclass(frozen=True)
+class Glue:
+    """`templates/rust/<slug>/glue.yaml`: what one ABI version's hand-written Rust needs."""
+
+    folder: str  # template folder, e.g. `rust/querymt-extism-v1`
+    runtime_types: tuple[str, ...]
+    runtime_imports: tuple[str, ...]
+    wrappers: frozenset[str]
+    provider_modules: tuple[tuple[str, str | None], ...]  # (module, export it re-exports)
+    handlers: frozenset[str]
+
+
+def load_glue(spec: ir.Spec) -> Glue:
+    folder = f"rust/{spec.slug}"
+    path = TEMPLATES_DIR / folder / "glue.yaml"
+    if not path.is_file():
+        raise UnsupportedByTarget(
+            f"the Rust target has no hand-written glue for {spec.slug} "
+            f"(templates/{folder}/glue.yaml); generate other targets with --target"
+        )
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return Glue(
+        folder=folder,
+        runtime_types=tuple(raw["runtime_types"]),
+        runtime_imports=tuple(raw["runtime_imports"]),
+        wrappers=frozenset(raw["wrappers"]),
+        provider_modules=tuple(raw["provider_modules"].items()),
+        handlers=frozenset(raw["handlers"]),
+    )
 
 
 def _export_types(spec: ir.Spec, name: str) -> list[str]:
@@ -387,32 +420,18 @@ def _export_types(spec: ir.Spec, name: str) -> list[str]:
     return spec.reachable_types(p.type for p in (e.input, e.output) if p.type is not None)
 
 
-def _is_wrapper(name: str) -> bool:
-    return name.startswith("Extism")
-
-
 # --------------------------------------------------------------------------- render
 
 
-# What the crate's hand-written parts (provider traits, HTTP runtime) are written against:
-# the QueryMT ABI's own types and host imports. A spec without them gets a clear refusal.
-RUNTIME_TYPES = (
-    "ChatMessage",
-    "CompletionRequest",
-    "CompletionResponse",
-    "ExtismChatResponse",
-    "Tool",
-    "ToolCall",
-    "Usage",
-)
-RUNTIME_IMPORTS = ("http_request", "http_status_code")
-
-
-def check_supported(spec: ir.Spec) -> None:
+def check_supported(spec: ir.Spec, glue: Glue) -> None:
+    """The glue is written against the ABI's own types and host imports: refuse a spec without."""
     declared = {t.name for t in spec.types}
     imported = {i.name for i in spec.imports}
-    missing = [t for t in RUNTIME_TYPES if t not in declared]
-    missing += [f"import {i}" for i in RUNTIME_IMPORTS if i not in imported]
+    missing = [t for t in glue.runtime_types if t not in declared]
+    missing += [f"import {i}" for i in glue.runtime_imports if i not in imported]
+    missing += [
+        f"export {e}" for e in sorted(glue.handlers) if e not in {x.name for x in spec.exports}
+    ]
     if missing:
         raise UnsupportedByTarget(
             f"the Rust target builds QueryMT's plugin crate and needs {', '.join(missing)} "
@@ -421,14 +440,17 @@ def check_supported(spec: ir.Spec) -> None:
 
 
 def render(spec: ir.Spec) -> dict[str, str]:
-    check_supported(spec)
+    glue = load_glue(spec)
+    check_supported(spec, glue)
     defaults: list[DefaultFnView] = []
     types = [type_view(t, defaults) for t in spec.types]
-    exports = [export_view(e) for e in spec.exports]
-    wrappers = [t.name for t in spec.types if _is_wrapper(t.name)]
-    codec_types = [f"{t.name}{_generics(t.type_params)}" for t in spec.types if _is_wrapper(t.name)]
-    chat_types = [n for n in _export_types(spec, "chat") if not _is_wrapper(n)]
-    completion_types = [n for n in _export_types(spec, "complete") if not _is_wrapper(n)]
+    exports = [export_view(glue, e) for e in spec.exports]
+    wrapper_defs = [t for t in spec.types if t.name in glue.wrappers]
+    provider_types = {
+        module: [n for n in _export_types(spec, export) if n not in glue.wrappers]
+        for module, export in glue.provider_modules
+        if export is not None
+    }
     ctx: dict[str, object] = {
         "spec": spec,
         "lib_name": LIB_NAME,
@@ -442,25 +464,43 @@ def render(spec: ir.Spec) -> dict[str, str]:
         "imports": import_views(spec),
         "import_module": KERNEL_MODULE,
         "error_code": spec.error.code,
-        "wrappers": wrappers,
-        "codec_types": codec_types,
-        "chat_types": chat_types,
-        "completion_types": completion_types,
+        "wrappers": [t.name for t in wrapper_defs],
+        "codec_types": [f"{t.name}{_generics(t.type_params)}" for t in wrapper_defs],
+        "chat_types": provider_types.get("chat", []),
+        "completion_types": provider_types.get("completion", []),
         "export_names": [e.name for e in spec.exports],
     }
     files = {
-        "rust/Cargo.toml": "Cargo.toml.j2",
-        "rust/README.md": "README.md.j2",
-        "rust/src/lib.rs": "lib.rs.j2",
-        "rust/src/types.rs": "types.rs.j2",
-        "rust/src/error.rs": "error.rs.j2",
-        "rust/src/chat.rs": "chat.rs.j2",
-        "rust/src/completion.rs": "completion.rs.j2",
-        "rust/src/embedding.rs": "embedding.rs.j2",
-        "rust/src/plugin/mod.rs": "plugin_mod.rs.j2",
-        "rust/src/plugin/extism_impl/mod.rs": "extism_impl_mod.rs.j2",
-        "rust/src/plugin/extism_impl/runtime.rs": "runtime.rs.j2",
-        "rust/src/plugin/extism_impl/handlers.rs": "handlers.rs.j2",
-        "rust/src/plugin/extism_impl/macros.rs": "macros.rs.j2",
+        "Cargo.toml": "Cargo.toml.j2",
+        "README.md": "README.md.j2",
+        "src/lib.rs": "lib.rs.j2",
+        "src/types.rs": "types.rs.j2",
+        "src/error.rs": "error.rs.j2",
+        "src/plugin/mod.rs": "plugin_mod.rs.j2",
+        "src/plugin/extism_impl/runtime.rs": "runtime.rs.j2",
+        "src/plugin/extism_impl/handlers.rs": "handlers.rs.j2",
+        "src/plugin/extism_impl/macros.rs": "macros.rs.j2",
     }
-    return {path: render_template(f"rust/{tpl}", **ctx) for path, tpl in files.items()}
+    out = {
+        f"rust/{spec.slug}/{path}": render_template(f"rust/{tpl}", **ctx)
+        for path, tpl in files.items()
+    }
+    # The version's own hand-written modules: provider traits and the Extism glue module.
+    for module, _export in glue.provider_modules:
+        out[f"rust/{spec.slug}/src/{module}.rs"] = render_template(
+            f"{glue.folder}/{module}.rs.j2", **ctx
+        )
+    out[f"rust/{spec.slug}/src/plugin/extism_impl/mod.rs"] = render_template(
+        f"{glue.folder}/extism_impl_mod.rs.j2", **ctx
+    )
+    return dict(sorted(out.items()))
+
+
+TARGET = Target(
+    name="rust",
+    role=Role.GUEST,
+    render=render,
+    formatter=formatting.rust_files,
+    keywords=KEYWORDS["rust"][1],
+    reserved_type_names=RESERVED_TYPE_NAMES["rust"],
+)

@@ -454,7 +454,7 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
             ) from None
         except PluginError as exc:
             raise PluginLoadError(
-                f"the plugin's `{exc.export or 'name'}` failed: {exc.message}"
+                f"the plugin's `{exc.export or 'probe'}` failed: {exc.message}"
             ) from None
         finally:
             probe_pool.close()

@@ -12,6 +12,43 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal, TypeAlias, assert_never
 
+__all__ = [
+    "INTEGER_RANGES",
+    "PRIMITIVE_NAMES",
+    "Encoding",
+    "EnumType",
+    "ErrorConvention",
+    "Export",
+    "ExportExample",
+    "Field",
+    "HostBehaviour",
+    "HostImport",
+    "HostRoles",
+    "JsonValue",
+    "ListOf",
+    "LoadStep",
+    "MapOf",
+    "Named",
+    "NewtypePayload",
+    "Payload",
+    "Primitive",
+    "PrimitiveName",
+    "Spec",
+    "Struct",
+    "StructPayload",
+    "Tagging",
+    "TuplePayload",
+    "TypeDef",
+    "TypeParam",
+    "TypeParamDecl",
+    "TypeRef",
+    "UnitPayload",
+    "Variant",
+    "VariantPayload",
+    "format_type",
+    "type_refs",
+]
+
 JsonValue: TypeAlias = "bool | int | float | str | list[JsonValue] | dict[str, JsonValue] | None"
 
 PrimitiveName = Literal[
@@ -251,6 +288,8 @@ class Payload:
     type: TypeRef | None = None
     empty_is_none: bool = False
     content_type: str | None = None
+    is_config: bool = False
+    """The host sends its provider configuration as this input (v1's `list_models`)."""
 
 
 @dataclass(frozen=True)
@@ -300,8 +339,24 @@ class LoadStep:
 
 
 @dataclass(frozen=True)
+class HostRoles:
+    """Which export plays each part the host's loader knows; `None` when the ABI has none.
+
+    The load sequence calls `display_name` (required: the load fails without it), `base_url`
+    (its origin joins the allowed hosts) and `config_schema` on the probe instance, and
+    `check_config` to validate a configuration before calls.
+    """
+
+    display_name: str | None = None
+    base_url: str | None = None
+    config_schema: str | None = None
+    check_config: str | None = None
+
+
+@dataclass(frozen=True)
 class HostBehaviour:
     load_sequence: tuple[LoadStep, ...]
+    roles: HostRoles
     allowed_hosts: str
     config: str
     probe_input: str
