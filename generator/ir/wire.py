@@ -50,6 +50,28 @@ def variant_wire(enum: EnumType, variant: Variant) -> VariantWire:
     return VariantWire(form, variant.wire_name, enum.tag, enum.content, has_content)
 
 
+def sketch(wire: VariantWire, content: str, fields: str) -> str:
+    """The variant's JSON shape as text, with `content` standing for its payload and `fields`
+    for a struct payload's own fields beside an internal tag (docs and docstrings show it)."""
+    match wire.form:
+        case VariantForm.STRING:
+            return f'"{wire.name}"'
+        case VariantForm.SINGLE_KEY:
+            return f'{{"{wire.name}": {content}}}'
+        case VariantForm.TAG_FIELDS:
+            rest = f", {fields}" if wire.has_content else ""
+            return f'{{"{wire.tag}": "{wire.name}"{rest}}}'
+        case VariantForm.TAG_CONTENT:
+            rest = f', "{wire.content_key}": {content}' if wire.has_content else ""
+            return f'{{"{wire.tag}": "{wire.name}"{rest}}}'
+        case VariantForm.NULL:
+            return "null"
+        case VariantForm.CONTENT:
+            return content
+        case _:
+            assert_never(wire.form)
+
+
 def is_string_enum(enum: EnumType) -> bool:
     """An enum whose every value is a bare string: targets write it as a string enumeration."""
     all_unit = all(isinstance(v.payload, UnitPayload) for v in enum.variants)

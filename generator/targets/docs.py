@@ -123,26 +123,9 @@ def _fields(fields: tuple[ir.Field, ...]) -> tuple[FieldRow, ...]:
 
 
 def _variant_form(enum: ir.EnumType, variant: ir.Variant) -> str:
-    content = _content_form(variant.payload)
     form = wire.variant_wire(enum, variant)
-    name = form.name
-    match form.form:
-        case wire.VariantForm.STRING:
-            return f'`"{name}"`'
-        case wire.VariantForm.SINGLE_KEY:
-            return f'`{{"{name}": {content}}}`'
-        case wire.VariantForm.TAG_FIELDS:
-            rest = ", ...fields" if form.has_content else ""
-            return f'`{{"{form.tag}": "{name}"{rest}}}`'
-        case wire.VariantForm.TAG_CONTENT:
-            body = f', "{form.content_key}": {content}' if form.has_content else ""
-            return f'`{{"{form.tag}": "{name}"{body}}}`'
-        case wire.VariantForm.NULL:
-            return "`null`"
-        case wire.VariantForm.CONTENT:
-            return f"`{content}`"
-        case _:
-            assert_never(form.form)
+    content = _content_form(variant.payload) or ""  # only a variant with data shows it
+    return f"`{wire.sketch(form, content, '...fields')}`"
 
 
 def _content_form(payload: ir.VariantPayload) -> str | None:

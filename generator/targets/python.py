@@ -525,24 +525,7 @@ def enum_context(spec: ir.Spec, enum: ir.TypeDef) -> EnumCtx:
 
 
 def _wire_form(enum: ir.EnumType, variant: ir.Variant) -> str:
-    form = wire.variant_wire(enum, variant)
-    match form.form:
-        case wire.VariantForm.STRING:
-            return f'"{form.name}"'
-        case wire.VariantForm.SINGLE_KEY:
-            return f'{{"{form.name}": <value>}}'
-        case wire.VariantForm.TAG_FIELDS:
-            rest = ", <fields>" if form.has_content else ""
-            return f'{{"{form.tag}": "{form.name}"{rest}}}'
-        case wire.VariantForm.TAG_CONTENT:
-            rest = f', "{form.content_key}": <value>' if form.has_content else ""
-            return f'{{"{form.tag}": "{form.name}"{rest}}}'
-        case wire.VariantForm.NULL:
-            return "null"
-        case wire.VariantForm.CONTENT:
-            return "<value>"
-        case _:
-            assert_never(form.form)
+    return wire.sketch(wire.variant_wire(enum, variant), "<value>", "<fields>")
 
 
 def _field_ctx(field: ir.Field) -> tuple[str, str, str, str, str]:
