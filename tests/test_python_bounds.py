@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import querymt_extism_v1 as bindings
+from bounded import returns
 from typer.testing import CliRunner
 from wasm_builder import Alloc, Echo, Loop, Output, Step, Trap, build_module
 
@@ -24,7 +25,6 @@ errors = bindings.errors
 runtime = bindings._runtime
 
 SCHEMA = json.dumps({"type": "object", "properties": {"api_key": {"type": "string"}}}).encode()
-GUARD_S = 60  # far above any bound asserted here: only a hang reaches it
 
 
 def module(*, start: list[Step] | None = None, **overrides: list[Step]) -> bytes:
@@ -41,25 +41,6 @@ def module(*, start: list[Step] | None = None, **overrides: list[Step]) -> bytes
     return build_module(exports, start=start)
 
 
-def finishes(work: Callable[[], Any]) -> Any:
-    """Runs `work` in a thread; fails (instead of hanging the suite) if it does not return."""
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = work()
-        except BaseException as exc:  # handed back to the test
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    worker.join(GUARD_S)
-    assert not worker.is_alive(), "did not return: unbounded"
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
-
-
 # --------------------------------------------------------------------------- instantiation
 
 
@@ -74,7 +55,7 @@ def finishes(work: Callable[[], Any]) -> Any:
 )
 def test_a_looping_initializer_times_out_open(wasm: bytes, what: str) -> None:
     with pytest.raises(errors.PluginTimeoutError) as caught:
-        finishes(lambda: bindings.Plugin.open(wasm, {"api_key": "k"}, timeout_ms=200))
+        returns(lambda: bindings.Plugin.open(wasm, {"api_key": "k"}, timeout_ms=200))
     assert caught.value.export == what
     assert "opening the plugin timed out" in str(caught.value)
 
@@ -117,18 +98,18 @@ def test_inspect_and_verify_are_bounded(tmp_path: Path) -> None:
     runner = CliRunner()
     looping_name = tmp_path / "name.wasm"
     looping_name.write_bytes(module(name=[Loop()]))
-    result = finishes(
+    result = returns(
         lambda: runner.invoke(app, ["inspect", str(looping_name), "--timeout-ms", "200"])
     )
     assert result.exit_code == 1
     assert "PluginTimeoutError" in result.output and "name: timed out" in result.output
     looping_start = tmp_path / "start.wasm"
     looping_start.write_bytes(module(start=[Loop()]))
-    result = finishes(
+    result = returns(
         lambda: runner.invoke(app, ["inspect", str(looping_start), "--timeout-ms", "200"])
     )
     assert result.exit_code == 1 and "start function" in result.output
-    result = finishes(
+    result = returns(
         lambda: runner.invoke(app, ["verify", str(looping_start), "--timeout-ms", "200"])
     )
     assert result.exit_code == 1
@@ -197,7 +178,7 @@ def test_mixed_failures_on_threads_give_no_wrong_answer_and_no_spurious_timeout(
             loopers_done.acquire()
         finished.set()
 
-    finishes(lambda: _run_threads(run, stop_when_looped))
+    returns(lambda: _run_threads(run, stop_when_looped))
     spurious = [w for w in wrong if w.endswith("got timeout")]
     assert spurious == [], f"{len(spurious)} spurious timeouts, e.g. {spurious[:3]}"
     assert wrong == [], f"{len(wrong)} wrong answers, e.g. {wrong[:3]}"
@@ -249,7 +230,7 @@ def test_a_timeout_in_one_open_never_fails_another_open_of_the_same_bytes() -> N
         for thread in threads:
             thread.join()
 
-    finishes(both)
+    returns(both)
     assert calls > 0
     assert failures == []
 

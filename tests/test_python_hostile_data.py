@@ -9,14 +9,14 @@ from __future__ import annotations
 import base64
 import json
 import os
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 import querymt_extism_v1 as bindings
+from bounded import returns
 from pydantic import ValidationError
 from typer.testing import CliRunner
 from wasm_builder import ConfigGet, Echo, Error, Output, Step, build_module
@@ -29,7 +29,6 @@ models = bindings.models
 runtime = bindings._runtime
 
 SCHEMA: dict[str, Any] = {"type": "object", "properties": {"api_key": {"type": "string"}}}
-GUARD_S = 60
 
 
 def module(schema: Any = SCHEMA, **overrides: list[Step]) -> bytes:
@@ -45,25 +44,6 @@ def module(schema: Any = SCHEMA, **overrides: list[Step]) -> bytes:
     }
     exports.update(overrides)
     return build_module(exports)
-
-
-def returns(work: Callable[[], Any]) -> Any:
-    """Runs `work` in a thread and fails, instead of hanging, if it never returns."""
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = work()
-        except BaseException as exc:  # handed back to the test
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    worker.join(GUARD_S)
-    assert not worker.is_alive(), "did not return"
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
 
 
 # --------------------------------------------------------------------------- config schemas
