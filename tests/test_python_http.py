@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import querymt_extism_v1 as bindings
 from test_python_faults import CONFIG, SECRET, assert_secret_free, scripted
-from wasm_builder import Http, HttpHeaders, Output, Step
+from wasm_builder import Echo, Http, HttpHeaders, Output, Step, build_module
 
 from generator.loopback_server import LoopbackServer
 
@@ -128,6 +128,27 @@ def test_nothing_more_leaves_after_a_refused_request(loopback: LoopbackServer) -
     assert "127.0.0.3" in caught.value.url
     assert loopback.requests == []
     plugin.close()
+
+
+def test_http_from_the_start_function_obeys_the_allow_list_too(elsewhere: LoopbackServer) -> None:
+    # The start function runs as a timed call of each new instance, with the same host functions
+    # and allow-list as any export: instantiation is no way around them.
+    exports: dict[str, list[Step]] = {
+        "name": [Output(b"Scripted")],
+        "base_url": [Output(b"http://127.0.0.1:9/v1")],
+        "config_schema": [Output(b"{}")],
+        "from_config": [Echo()],
+        "list_models": [Output(b"[]")],
+        "chat": [Output(b"{}")],
+        "embed": [Output(b"[]")],
+        "complete": [Output(b"{}")],
+    }
+    wasm = build_module(exports, start=[Http(get(f"{elsewhere.url}/steal"))])
+    with pytest.raises(errors.PluginLoadError) as caught:
+        bindings.Plugin.open(wasm, CONFIG, timeout_ms=5000)
+    assert "is not an allowed origin" in str(caught.value)
+    assert "initialization failed" in str(caught.value)
+    assert elsewhere.requests == []
 
 
 def test_credentials_in_urls_are_refused(loopback: LoopbackServer) -> None:
