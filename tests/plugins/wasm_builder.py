@@ -73,6 +73,20 @@ def _call(name: str) -> bytes:
     return b"\x10" + _uleb(_FN[name])
 
 
+def _output_block() -> bytes:
+    """The block whose offset is on the stack becomes the output (kept in local 0)."""
+    return (
+        _LOCAL_SET
+        + b"\x00"
+        + _LOCAL_GET
+        + b"\x00"
+        + _LOCAL_GET
+        + b"\x00"
+        + _call("length")
+        + _call("output_set")
+    )
+
+
 def _i64(value: int) -> bytes:
     return b"\x42" + _sleb(value)
 
@@ -225,17 +239,7 @@ def _step_code(step: Step) -> bytes:
         case Alloc(size):
             return _i64(size) + _call("alloc") + b"\x1a"
         case HttpHeaders():
-            return (
-                _call("http_headers")
-                + _LOCAL_SET
-                + b"\x00"
-                + _LOCAL_GET
-                + b"\x00"
-                + _LOCAL_GET
-                + b"\x00"
-                + _call("length")
-                + _call("output_set")
-            )
+            return _call("http_headers") + _output_block()
         case Log(message, level, pad):
             return _block_from_bytes(message, pad) + _LOCAL_GET + b"\x00" + _call(f"log_{level}")
         case Http(request, body):
@@ -247,14 +251,7 @@ def _step_code(step: Step) -> bytes:
                 + b"\x00"
                 + body_code
                 + _call("http_request")
-                + _LOCAL_SET
-                + b"\x00"
-                + _LOCAL_GET
-                + b"\x00"
-                + _LOCAL_GET
-                + b"\x00"
-                + _call("length")
-                + _call("output_set")
+                + _output_block()
             )
         case ConfigGet(key):
             return (
@@ -262,14 +259,7 @@ def _step_code(step: Step) -> bytes:
                 + _LOCAL_GET
                 + b"\x00"
                 + _call("config_get")
-                + _LOCAL_SET
-                + b"\x00"
-                + _LOCAL_GET
-                + b"\x00"
-                + _LOCAL_GET
-                + b"\x00"
-                + _call("length")
-                + _call("output_set")
+                + _output_block()
             )
         case RequirePrefix(prefix, message):
             # block $ok { block $bad { input_length < len -> $bad; each byte != -> $bad;
