@@ -28,8 +28,8 @@ class ModuleCheck(Protocol):
 
 class ExportCheck(Protocol):
     name: str
-    """The report's check name (results of a unit are recorded under it, or under the names
-    it lists in its docstring)."""
+    """The report's check name; a unit may record rows under more names, which its module
+    docstring lists (`call` also records `encoding` and `schema`)."""
 
     def applies(self, spec: ir.Spec, call: calls.Call) -> bool: ...
 
