@@ -165,10 +165,11 @@ def validate_command(
         raise _fail(f"{failed} error{'s' if failed != 1 else ''}.", exit_codes.USAGE)
 
 
-from generator import host_commands, verify  # noqa: E402  (`inspect`, `call`, `verify`)
+from generator.conformance import command as verify_command  # noqa: E402
+from generator.hosttools import commands as host_commands  # noqa: E402
 
-host_commands.register(app)
-verify.register(app)
+host_commands.register(app)  # `inspect`, `call`
+verify_command.register(app)  # `verify`
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ SPEC_V1 = ROOT / "spec" / "querymt-extism-v1.yaml"
 sys.path.insert(0, str(GENERATED_PYTHON))
 sys.path.insert(0, str(Path(__file__).resolve().parent / "plugins"))
 
-from generator.loopback_server import LoopbackServer  # noqa: E402
+from generator.conformance.loopback_server import LoopbackServer  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from generator import __version__
-from generator.loopback_server import CHAT_TEXT, LoopbackServer
+from generator.conformance.loopback_server import CHAT_TEXT, LoopbackServer
 from generator.targets.python import DISTRIBUTION
 
 ROOT = Path(__file__).resolve().parent.parent

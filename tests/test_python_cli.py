@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from wasm_builder import Output, build_module
 
 from generator.cli import app
-from generator.loopback_server import MODELS, LoopbackServer
+from generator.conformance.loopback_server import MODELS, LoopbackServer
 
 runner = CliRunner()
 SECRET = "sk-cli-secret-777"

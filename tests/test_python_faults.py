@@ -25,7 +25,7 @@ from wasm_builder import (
     build_module,
 )
 
-from generator.loopback_server import LoopbackServer
+from generator.conformance.loopback_server import LoopbackServer
 
 errors = bindings.errors
 models = bindings.models

@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from wasm_builder import ConfigGet, Echo, Error, Output, Step, build_module
 
 from generator.cli import app
-from generator.loopback_server import LoopbackServer
+from generator.conformance.loopback_server import LoopbackServer
 
 errors = bindings.errors
 models = bindings.models

@@ -17,7 +17,7 @@ import querymt_extism_v1 as bindings
 from test_python_faults import CONFIG, SECRET, assert_secret_free, scripted
 from wasm_builder import Echo, Http, HttpHeaders, Output, Step, build_module
 
-from generator.loopback_server import LoopbackServer
+from generator.conformance.loopback_server import LoopbackServer
 
 errors = bindings.errors
 models = bindings.models

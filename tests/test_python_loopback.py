@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from generator.loopback_server import CHAT_TEXT, MODELS, LoopbackServer, embedding_of
+from generator.conformance.loopback_server import CHAT_TEXT, MODELS, LoopbackServer, embedding_of
 
 
 def request(server: LoopbackServer, path: str, body: Any = None, timeout: float = 5) -> Any:

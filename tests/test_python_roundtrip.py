@@ -20,9 +20,10 @@ import jsonschema
 import pytest
 from pydantic_core import to_jsonable_python
 
-from generator import ir, loopback_server
+from generator import ir
+from generator.conformance import loopback_server
+from generator.conformance.loopback_server import LoopbackServer
 from generator.loader import load_spec
-from generator.loopback_server import LoopbackServer
 from generator.targets.python import Method, methods
 
 ROOT = Path(__file__).resolve().parent.parent

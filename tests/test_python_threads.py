@@ -13,7 +13,7 @@ from typing import Any
 import querymt_extism_v1 as bindings
 from wasm_builder import Echo, Output, build_module
 
-from generator.loopback_server import LoopbackServer
+from generator.conformance.loopback_server import LoopbackServer
 
 SCHEMA = b'{"type":"object","properties":{"api_key":{"type":"string"}}}'
 ECHO = build_module(
@@ -91,7 +91,7 @@ def test_typed_calls_on_the_example_from_threads(
             return f"{name}: {out.get('model_name')}"
         if i % 10 == 0:
             vectors = bound.embed([name])
-            from generator.loopback_server import embedding_of
+            from generator.conformance.loopback_server import embedding_of
 
             if vectors != [embedding_of(name)]:
                 return f"{name}: embed {vectors}"

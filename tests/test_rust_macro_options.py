@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from querymt_extism_v1 import QuerymtExtismPlugin, errors
 
-from generator.loopback_server import LoopbackServer
+from generator.conformance.loopback_server import LoopbackServer
 
 ROOT = Path(__file__).resolve().parent.parent
 CRATE = ROOT / "generated" / "rust" / "querymt-extism-v1"  # the v1 guest crate

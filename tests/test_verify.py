@@ -26,8 +26,9 @@ from wasm_builder import (
 
 from generator import ir
 from generator.cli import app
-from generator.loopback_server import LoopbackServer
-from generator.verify import Status, verify_plugin
+from generator.conformance.loopback_server import LoopbackServer
+from generator.conformance.report import Status
+from generator.conformance.runner import verify_plugin
 
 runner = CliRunner()
 SECRET = "sk-verify-secret-9431"

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import ModuleType
 from typing import Annotated, Any, assert_never
 
 import typer
 
 from generator import exit_codes, ir
-from generator.host_support import UsageError, load_bindings, read_json_arg
+from generator.hosttools import bindings as seam
+from generator.hosttools.args import UsageError, read_json_arg
 from generator.ir import calls
 from generator.loader import load_spec
 from generator.resources import DEFAULT_SPEC
-from generator.targets import python as python_target
 
 INSPECT_EPILOG = exit_codes.epilog(
     "the plugin implements every required export",
@@ -46,10 +45,10 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _load(spec_path: Path) -> tuple[ir.Spec, ModuleType]:
+def _load(spec_path: Path) -> tuple[ir.Spec, seam.Bindings]:
     try:
         spec = load_spec(spec_path)
-        return spec, load_bindings(spec)
+        return spec, seam.load(spec)
     except UsageError as exc:
         raise _Failure(str(exc), exit_codes.USAGE) from None
     except Exception as exc:  # a SpecError renders itself
@@ -65,7 +64,7 @@ def _read_json(value: str, what: str) -> Any:
         raise _fail(str(exc), exit_codes.USAGE) from None
 
 
-def _read_plugin(bindings: ModuleType, plugin: Path) -> Any:
+def _read_plugin(bindings: seam.Bindings, plugin: Path) -> seam.WasmHeader:
     """The plugin's wasm header; a missing file is bad usage, a file that is not wasm fails."""
     try:
         data = plugin.read_bytes()
@@ -77,9 +76,9 @@ def _read_plugin(bindings: ModuleType, plugin: Path) -> Any:
         raise _Failure(f"{plugin}: {exc}", exit_codes.FAILED) from None
 
 
-def _plugin_error_code(bindings: ModuleType, exc: Exception) -> int:
+def _plugin_error_code(failure: seam.PluginFailure) -> int:
     """Input the spec or the plugin's config_schema rejects is the caller's; the rest fails."""
-    if isinstance(exc, bindings.ConfigError | bindings.InputValidationError):
+    if failure.kind in (seam.FailureKind.CONFIG, seam.FailureKind.INPUT):
         return exit_codes.USAGE
     return exit_codes.FAILED
 
@@ -89,25 +88,20 @@ INSPECT_TIMEOUT_MS = 10_000
 
 
 def _open(
-    bindings: ModuleType,
+    bindings: seam.Bindings,
     wasm: Path,
     config: Any,
     allow_hosts: list[str],
     timeout_ms: int | None,
     max_pages: int | None = None,
-) -> Any:
-    limits: dict[str, Any] = {} if max_pages is None else {"max_pages": max_pages}
+) -> seam.TypedPlugin:
     try:
-        return bindings.Plugin.open(
-            wasm, config, allowed_hosts=tuple(allow_hosts), timeout_ms=timeout_ms, **limits
+        return bindings.open(
+            wasm, config, allowed_hosts=allow_hosts, timeout_ms=timeout_ms, max_pages=max_pages
         )
-    except bindings.PluginError as exc:
-        raise _Failure(f"{type(exc).__name__}: {exc}", _plugin_error_code(bindings, exc)) from None
-
-
-def _redactor(bindings: ModuleType, config: Any) -> Any:
-    runtime = bindings._runtime
-    return runtime.Redactor(runtime.secret_values(config))
+    except seam.PluginFailed as exc:
+        failure = exc.failure
+        raise _Failure(f"{failure.type_name}: {failure}", _plugin_error_code(failure)) from None
 
 
 def inspect_command(
@@ -211,12 +205,10 @@ def call_command(
         spec, bindings = _load(spec_path)
     except _Failure as exc:
         raise _fail(str(exc), exc.code) from None
-    methods = {m.export.name: m for m in python_target.methods(spec)}
-    if export not in methods:
-        raise _fail(
-            f"{export!r} is not an export of {spec.slug}: {', '.join(methods)}", exit_codes.USAGE
-        )
-    method = methods[export]
+    if export not in {e.name for e in spec.exports}:
+        names = ", ".join(e.name for e in spec.exports)
+        raise _fail(f"{export!r} is not an export of {spec.slug}: {names}", exit_codes.USAGE)
+    call = calls.call_of(spec, spec.export(export))
     cfg = _read_json(config, "--config") if config is not None else None
     payload = _read_json(input_, "--input") if input_ is not None else None
     if cfg is not None and not isinstance(cfg, dict):
@@ -226,39 +218,19 @@ def call_command(
         loaded = _open(bindings, plugin, cfg, list(allow_host or []), timeout_ms, memory_max_pages)
     except _Failure as exc:
         raise _fail(str(exc), exc.code) from None
-    redact = _redactor(bindings, cfg)
-    function = getattr(loaded, method.name)
+    redact = bindings.redactor(cfg)
     try:
-        match method.kind:
-            case calls.InputShape.IGNORED:
-                result = function()
-            case calls.InputShape.TEXT:
-                result = function(payload if isinstance(payload, str) else json.dumps(payload))
-            case calls.InputShape.CONFIG | calls.InputShape.JSON:
-                result = function() if payload is None else function(payload)
-            case calls.InputShape.REQUEST:
-                if not isinstance(payload, dict):
-                    raise _fail(f"--input of {export} must be a JSON object", exit_codes.USAGE)
-                kwargs = {p.name: payload.get(p.wire_name) for p in method.params}
-                missing = [
-                    p.wire_name
-                    for p in method.params
-                    if p.default is None and p.wire_name not in payload
-                ]
-                if missing:
-                    raise _fail(f"--input of {export} lacks {', '.join(missing)}", exit_codes.USAGE)
-                result = function(**kwargs)
-            case other:
-                assert_never(other)
-    except bindings.PluginError as exc:
-        if cfg is None and isinstance(exc, bindings.ConfigError):
+        result = _call(bindings, loaded, call, payload)
+    except seam.PluginFailed as exc:
+        failure = exc.failure
+        if cfg is None and failure.kind is seam.FailureKind.CONFIG:
             raise _fail(
                 f"{export} sends the plugin's configuration: pass --config (a JSON file or "
                 "inline JSON)",
                 exit_codes.USAGE,
             ) from None
         raise _fail(
-            redact(f"{type(exc).__name__}: {exc}"), _plugin_error_code(bindings, exc)
+            redact(f"{failure.type_name}: {failure}"), _plugin_error_code(failure)
         ) from None
     finally:
         loaded.close()
@@ -267,6 +239,31 @@ def call_command(
     # The output may echo the configuration (from_config does): its secrets are masked too.
     text = json.dumps(to_jsonable_python(result, by_alias=True), indent=2, ensure_ascii=False)
     typer.echo(redact(text))
+
+
+def _call(bindings: seam.Bindings, loaded: seam.TypedPlugin, call: calls.Call, payload: Any) -> Any:
+    """Calls the export's typed method with `--input` shaped the way its call shape takes it."""
+    export = call.export.name
+    match call.input:
+        case calls.InputShape.IGNORED:
+            return bindings.call_typed(loaded, export)
+        case calls.InputShape.TEXT:
+            text = payload if isinstance(payload, str) else json.dumps(payload)
+            return bindings.call_typed(loaded, export, text)
+        case calls.InputShape.CONFIG | calls.InputShape.JSON:
+            if payload is None:
+                return bindings.call_typed(loaded, export)
+            return bindings.call_typed(loaded, export, payload)
+        case calls.InputShape.REQUEST:
+            if not isinstance(payload, dict):
+                raise _fail(f"--input of {export} must be a JSON object", exit_codes.USAGE)
+            arguments = seam.request_arguments(call, payload)
+            if arguments.missing:
+                missing = ", ".join(arguments.missing)
+                raise _fail(f"--input of {export} lacks {missing}", exit_codes.USAGE)
+            return bindings.call_typed(loaded, export, **arguments.kwargs)
+        case other:
+            assert_never(other)
 
 
 def register(app: typer.Typer) -> None:
