@@ -248,9 +248,7 @@ def test_an_instance_whose_call_ended_at_its_limit_is_not_reused() -> None:
         max_pages=None,
     )
     pool = runtime.InstancePool(compiled, max_idle=4)
-    policy = runtime.HttpPolicy(
-        runtime.AllowList(), timeout_ms=1000, max_response_bytes=None
-    )
+    policy = runtime.HttpPolicy(runtime.AllowList(), timeout_ms=1000, max_response_bytes=None)
 
     def new_state(what: str) -> Any:
         return runtime.CallState(what, policy, str)

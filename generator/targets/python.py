@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from typing import Any, assert_never
 
 from generator import formatting, ir
-from generator.resources import TEMPLATES_DIR
 from generator.ir import calls, wire
 from generator.naming import pascal_case, python_ident, snake_case
+from generator.resources import TEMPLATES_DIR
 from generator.target_limits import KEYWORDS, PYTHON_RESERVED_METHODS, RESERVED_TYPE_NAMES
 from generator.targets.base import Role, Target, UnsupportedByTarget
 from generator.templating import render as render_template
@@ -191,8 +191,8 @@ def dcg_input(spec: ir.Spec) -> dict[str, Any]:
 
     - alias properties (and the `allOf` that keeps them exclusive) are dropped: the aliases
       come back as `AliasChoices` through the generator's `aliases` option;
-    - fixed-width integers and bytes become references to the runtime's wire types (bounded `int`s and a
-      byte list that also accepts `bytes`), instead of one `RootModel` per inline bound;
+    - fixed-width integers and bytes become references to the runtime's wire types (bounded
+      `int`s and a byte list that also accepts `bytes`), instead of one `RootModel` per bound;
     - hand-shaped enums become references to names the target defines itself.
     """
     from generator.ir import schema as jsonschema
@@ -632,7 +632,8 @@ def export_table(spec: ir.Spec, ms: Sequence[Method]) -> list[ExportRow]:
         if m.output_adapter is not None and m.output_type != "JsonValue":
             options.append(("output_type", m.output_type))
         for side in ("input", "output"):
-            options.append((f"{side}_schema", json.dumps(jsonschema.urn(spec, f"{export.name}.{side}"))))
+            schema_id = jsonschema.urn(spec, f"{export.name}.{side}")
+            options.append((f"{side}_schema", json.dumps(schema_id)))
         rows.append(ExportRow(export.name, m.kind, m.output_kind, tuple(options)))
     return rows
 
