@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from time import perf_counter
-from typing import Any, ClassVar, Generic, Self, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar, assert_never
 
 import extism  # type: ignore[import-untyped]
 import jiter
@@ -104,6 +104,95 @@ def _read_module(wasm: str | os.PathLike[str] | bytes) -> bytes:
         raise PluginLoadError(f"cannot read {wasm}: {exc.strerror}") from None
 
 
+# --------------------------------------------------------------------------- call shapes
+# One function per shape, picked once per export when a subclass sets its ABI: a call pays for
+# no dispatch on the shape (an enum member lookup costs more than the rest of the encoding).
+
+_Encoder = Callable[["PluginBase[Any]", ExportSpec, Any], bytes]
+_Decoder = Callable[["PluginBase[Any]", ExportSpec, bytes], Any]
+
+
+def _send_probe(plugin: PluginBase[Any], export: ExportSpec, value: Any) -> bytes:
+    return plugin.ABI.probe_input
+
+
+def _send_text(plugin: PluginBase[Any], export: ExportSpec, value: Any) -> bytes:
+    text: str = value
+    return text.encode("utf-8")
+
+
+def _send_config(plugin: PluginBase[Any], export: ExportSpec, value: Any) -> bytes:
+    if value is None or value is BOUND_CONFIG:
+        return plugin._config_wire(export.name)
+    config = prune_config(config_to_json(value), plugin.info.config_schema)
+    return plugin._encode(export.name, config)
+
+
+def _send_request(plugin: PluginBase[Any], export: ExportSpec, value: Any) -> bytes:
+    return plugin._encode_request(export, {} if value is BOUND_CONFIG else value)
+
+
+def _send_json(plugin: PluginBase[Any], export: ExportSpec, value: Any) -> bytes:
+    if value is BOUND_CONFIG and export.defaults_to_config:
+        return plugin._config_wire(export.name)
+    return plugin._encode(export.name, value)
+
+
+def _encoder(export: ExportSpec) -> _Encoder:
+    match export.input:
+        case InputShape.IGNORED:
+            return _send_probe
+        case InputShape.TEXT:
+            return _send_text
+        case InputShape.CONFIG:
+            return _send_config
+        case InputShape.REQUEST:
+            return _send_request
+        case InputShape.JSON:
+            return _send_json
+        case _:
+            assert_never(export.input)
+
+
+def _read_nothing(plugin: PluginBase[Any], export: ExportSpec, output: bytes) -> Any:
+    return None
+
+
+def _read_text(plugin: PluginBase[Any], export: ExportSpec, output: bytes) -> Any:
+    return plugin._text(export.name, output)
+
+
+def _read_text_or_none(plugin: PluginBase[Any], export: ExportSpec, output: bytes) -> Any:
+    return plugin._text(export.name, output) if output else None
+
+
+def _read_json(plugin: PluginBase[Any], export: ExportSpec, output: bytes) -> Any:
+    if export.empty_is_none and not output:
+        return None
+    return plugin._json_value(export.name, output)
+
+
+def _read_typed_json(plugin: PluginBase[Any], export: ExportSpec, output: bytes) -> Any:
+    if export.empty_is_none and not output:
+        return None
+    assert export.adapter is not None
+    return plugin._json(export.name, export.adapter, output)
+
+
+def _decoder(export: ExportSpec) -> _Decoder:
+    match export.output:
+        case OutputShape.NONE:
+            return _read_nothing
+        case OutputShape.TEXT:
+            return _read_text
+        case OutputShape.TEXT_OR_NONE:
+            return _read_text_or_none
+        case OutputShape.JSON:
+            return _read_json if export.adapter is None else _read_typed_json
+        case _:
+            assert_never(export.output)
+
+
 class PluginBase(Generic[ConfigT]):
     """A loaded plugin of the ABI in `ABI` (set by each generated subclass).
 
@@ -114,12 +203,15 @@ class PluginBase(Generic[ConfigT]):
 
     ABI: ClassVar[Abi]
     _logger: ClassVar[logging.Logger]
+    _codecs: ClassVar[dict[str, tuple[ExportSpec, _Encoder, _Decoder]]]
+    """Each export's row with its input encoder and output decoder, chosen once by shape."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         abi = cls.__dict__.get("ABI")
         if abi is not None:
             cls._logger = plugin_logger(abi.logger)
+            cls._codecs = {e.name: (e, _encoder(e), _decoder(e)) for e in abi.exports}
 
     def __init__(
         self,
@@ -353,30 +445,10 @@ class PluginBase(Generic[ConfigT]):
         """Calls export `name` the way its `ExportSpec` says: the input encoded by its shape
         (`value` is the text, the JSON value, the configuration, or for a request the dict of
         its fields by Python name), the output decoded and checked."""
-        export = self.ABI.by_name[name]
+        export, encode, decode = self._codecs[name]
         if export.optional and name not in self.info.exports:
             self._require_export(name)
-        output = self.call_raw(name, self._encode_input(export, value))
-        return self._decode_output(export, output)
-
-    def _encode_input(self, export: ExportSpec, value: Any) -> bytes:
-        shape, name = export.input, export.name
-        if shape is InputShape.IGNORED:
-            return self.ABI.probe_input
-        if shape is InputShape.TEXT:
-            text: str = value
-            return text.encode("utf-8")
-        if shape is InputShape.CONFIG:
-            if value is None or value is BOUND_CONFIG:
-                return self._config_wire(name)
-            return self._encode(name, prune_config(config_to_json(value), self.info.config_schema))
-        if shape is InputShape.REQUEST:
-            return self._encode_request(export, {} if value is BOUND_CONFIG else value)
-        if shape is InputShape.JSON:
-            if value is BOUND_CONFIG and export.defaults_to_config:
-                return self._config_wire(name)
-            return self._encode(name, value)
-        raise AssertionError(f"{name}: unknown input shape {shape!r}")
+        return decode(self, export, self.call_raw(name, encode(self, export, value)))
 
     def _encode_request(self, export: ExportSpec, fields: Mapping[str, Any]) -> bytes:
         name = export.name
@@ -395,22 +467,6 @@ class PluginBase(Generic[ConfigT]):
                 self._redact(f"{name}: input is not JSON: " + str(exc)), export=name
             ) from None
         return data
-
-    def _decode_output(self, export: ExportSpec, output: bytes) -> Any:
-        shape, name = export.output, export.name
-        if shape is OutputShape.JSON:
-            if export.empty_is_none and not output:
-                return None
-            if export.adapter is None:
-                return self._json_value(name, output)
-            return self._json(name, export.adapter, output)
-        if shape is OutputShape.TEXT:
-            return self._text(name, output)
-        if shape is OutputShape.TEXT_OR_NONE:
-            return self._text(name, output) if output else None
-        if shape is OutputShape.NONE:
-            return None
-        raise AssertionError(f"{name}: unknown output shape {shape!r}")
 
     def _new_state(self, export: str) -> CallState:
         """What the host functions record during one call of `export`."""
