@@ -38,18 +38,19 @@ PYTHON_RESERVED_TYPE_NAMES: Mapping[str, str] = {
         "Field RootModel Strict StrictBool StrictBytes StrictFloat StrictInt StrictStr Tag "
         "TypeAdapter ValidationError",
     ),
-    **_names("defined by the bindings' _wire module", "Bytes JsonValue WireModel"),
-    **{w.upper(): "defined by the bindings' _wire module" for w in ir.INTEGER_RANGES},
+    **_names("defined by querymt_extism_runtime.wire", "Bytes JsonValue WireModel"),
+    **{w.upper(): "defined by querymt_extism_runtime.wire" for w in ir.INTEGER_RANGES},
     **_names(
-        "defined by the bindings' runtime",
-        "Instance InstancePool Redactor Plugin PluginInfo ConfigT NewConfigT",
+        "imported from querymt_extism_runtime by the plugin module",
+        "Abi ConfigT ExportSpec HostRoles InputShape NewConfigT OutputShape PluginBase PluginInfo",
+    ),
+    **_names("defined by the plugin module", "ABI Plugin"),
+    **_names(
+        "defined by querymt_extism_runtime",
+        "Instance InstancePool Redactor AllowList CallState HttpPolicy Origin UrlError",
     ),
     **_names(
-        "defined by the bindings' HTTP and host-function modules",
-        "AllowList CallState HttpPolicy Origin UrlError",
-    ),
-    **_names(
-        "defined by the bindings' errors module",
+        "defined by querymt_extism_runtime.errors",
         "ConfigError ConnectionFailedError HostFunctionError HostNotAllowedError "
         "InputValidationError MissingExportError OutputValidationError PluginCallError "
         "PluginClosedError PluginError PluginLoadError PluginOutOfMemoryError "

@@ -26,6 +26,12 @@ ROOT = HERE.parent
 FIXTURE = HERE / "fixtures" / "specs" / "fixture-echo.yaml"
 GOLDEN = HERE / "golden" / "fixture-echo-v3"
 TARGETS = ("docs", "jsonschema", "python")  # the Rust target needs per-version glue (below)
+RUNTIME = "python/querymt_extism_runtime/"  # the host runtime, the same for every spec
+
+
+def is_shared(rel: str) -> bool:
+    """Files of the one distribution every spec's package lives in, not of one spec."""
+    return rel in ("python/pyproject.toml", "python/README.md") or rel.startswith(RUNTIME)
 
 
 @pytest.fixture(scope="module")
@@ -69,32 +75,36 @@ def test_every_target_renders_the_golden_output(rendered: dict[str, str]) -> Non
     assert sorted(on_disk) == sorted(rendered)
     for rel, text in rendered.items():
         assert on_disk[rel] == text, f"{rel} differs from golden; QMT_UPDATE_GOLDEN=1 rewrites it"
-    per_spec = [rel for rel in rendered if rel not in ("python/pyproject.toml", "python/README.md")]
+    per_spec = [rel for rel in rendered if not is_shared(rel)]
     assert all("fixture-echo-v3" in rel or "fixture_echo_v3" in rel for rel in per_spec)
-    assert not any("querymt" in rel for rel in rendered)
+    assert not any("querymt" in rel for rel in per_spec)
+    assert f"{RUNTIME}__init__.py" in rendered
 
 
 def test_it_renders_beside_v1_without_touching_v1(spec: ir.Spec) -> None:
     v1 = load_spec(ROOT / "spec" / "querymt-extism-v1.yaml")
     both = render_all([v1, spec], TARGETS)
     alone = render_all([v1], TARGETS)
-    shared = {"python/pyproject.toml", "python/README.md"}  # one distribution for every ABI
     for rel, text in alone.items():
-        if rel not in shared:
+        if rel not in ("python/pyproject.toml", "python/README.md"):  # one distribution
             assert both[rel] == text, rel
     assert {rel for rel in both if "fixture" in rel} == {
-        rel for rel in render_all([spec], TARGETS) if rel not in shared
+        rel for rel in render_all([spec], TARGETS) if not is_shared(rel)
     }
+    assert [rel for rel in both if rel.startswith(RUNTIME)] == [
+        rel for rel in alone if rel.startswith(RUNTIME)
+    ]  # one runtime for both
     assert "fixture_echo_v3" in both["python/pyproject.toml"]
     assert "querymt_extism_v1" in both["python/pyproject.toml"]
 
 
 def test_the_roles_drive_the_generated_load_sequence(rendered: dict[str, str]) -> None:
     plugin = rendered["python/fixture_echo_v3/plugin.py"]
-    assert 'probe._probe_text("title")' in plugin
-    assert 'probe._probe_text("settings_schema")' in plugin
-    assert '"name"' not in plugin and '"base_url" in present' not in plugin
-    assert "this ABI has no export that checks a configuration" in plugin
+    # The roles are data the runtime's load sequence reads (PluginBase._open).
+    assert 'display_name="title",' in plugin
+    assert 'config_schema="settings_schema",' in plugin
+    assert "base_url=None," in plugin and "check_config=None," in plugin
+    assert '"name"' not in plugin and '"base_url"' not in plugin
 
 
 def test_the_rust_target_asks_for_its_per_version_glue(spec: ir.Spec) -> None:

@@ -168,6 +168,7 @@ def test_the_bindings_install_as_their_own_distribution(
     script = textwrap.dedent(f"""
         import json, sys
         from importlib import metadata, resources
+        import querymt_extism_runtime as runtime
         import querymt_extism_v1 as bindings
         from querymt_extism_v1 import QuerymtExtismPlugin, models
 
@@ -178,7 +179,13 @@ def test_the_bindings_install_as_their_own_distribution(
             info = {{"name": plugin.info.name, "text": answer.text}}
         print(json.dumps({{
             "file": bindings.__file__,
+            "runtime_file": runtime.__file__,
+            "same_errors": bindings.errors.PluginError is runtime.PluginError,
             "typed": resources.files("querymt_extism_v1").joinpath("py.typed").is_file(),
+            "runtime_typed": resources.files(runtime.__name__).joinpath("py.typed").is_file(),
+            "top_level": sorted(
+                {{f.parts[0] for f in metadata.files({DISTRIBUTION!r}) if f.suffix == ".py"}}
+            ),
             "version": metadata.version({DISTRIBUTION!r}),
             "requires": metadata.requires({DISTRIBUTION!r}),
             **info,
@@ -186,7 +193,11 @@ def test_the_bindings_install_as_their_own_distribution(
         """)
     out = json.loads(_run([str(bin_dir / "python"), "-c", script], cwd=tmp_path).stdout)
     assert Path(out["file"]).is_relative_to(tmp_path / "venv"), "imported from outside the venv"
-    assert out["typed"] is True
+    assert Path(out["runtime_file"]).is_relative_to(tmp_path / "venv")
+    # One distribution, two packages: the v1 bindings and the runtime every ABI shares.
+    assert out["top_level"] == ["querymt_extism_runtime", "querymt_extism_v1"]
+    assert out["same_errors"] is True
+    assert out["typed"] is True and out["runtime_typed"] is True
     assert out["version"] == f"{__version__}+abi1"
     # Ranges a user's project can live with, not the generator's exact pins.
     assert out["requires"] and not any("==" in r for r in out["requires"])

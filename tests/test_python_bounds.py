@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import querymt_extism_runtime as runtime
 import querymt_extism_v1 as bindings
 from bounded import returns
 from typer.testing import CliRunner
@@ -22,7 +23,6 @@ from wasm_builder import Alloc, Echo, Loop, Output, Step, Trap, build_module
 from generator.cli import app
 
 errors = bindings.errors
-runtime = bindings._runtime
 
 SCHEMA = json.dumps({"type": "object", "properties": {"api_key": {"type": "string"}}}).encode()
 
@@ -69,7 +69,7 @@ def test_the_module_extism_gets_runs_nothing_at_instantiation() -> None:
     assert [what for _, what in prepared.init] == ["start function", "_initialize"]
     assert "_initialize" not in header.function_exports
     assert {runtime.START_EXPORT, runtime.INIT_EXPORT} <= header.function_exports
-    assert all(s.id != 8 for s in runtime._sections(prepared.wasm))
+    assert all(s.id != 8 for s in runtime.wasm._sections(prepared.wasm))
     assert runtime.prepare_module(module()).wasm == module()  # nothing to move: unchanged
 
 
@@ -248,12 +248,10 @@ def test_an_instance_whose_call_ended_at_its_limit_is_not_reused() -> None:
         max_pages=None,
     )
     pool = runtime.InstancePool(compiled, max_idle=4)
-    policy = bindings._http.HttpPolicy(
-        bindings._http.AllowList(), timeout_ms=1000, max_response_bytes=None
-    )
+    policy = runtime.HttpPolicy(runtime.AllowList(), timeout_ms=1000, max_response_bytes=None)
 
     def new_state(what: str) -> Any:
-        return bindings._host.CallState(what, policy, str)
+        return runtime.CallState(what, policy, str)
 
     late = pool.acquire(new_state)
     engine = late._compiled

@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 
 import pytest
+import querymt_extism_runtime as runtime
 import querymt_extism_v1 as bindings
 from test_python_faults import CONFIG, assert_usable, scripted
 from wasm_builder import Error, Http, Log, Output, Trap
@@ -98,7 +99,7 @@ def test_plugin_logs_go_to_python_logging_cut_and_redacted(
     assert big.levelno == logging.ERROR
     assert big.getMessage().startswith("complete: big")
     assert big.getMessage().endswith("[cut]")
-    assert len(big.getMessage()) < bindings._host.MAX_LOG_BYTES + 64
+    assert len(big.getMessage()) < runtime.MAX_LOG_BYTES + 64
     plugin.close()
 
 
@@ -118,12 +119,12 @@ def test_log_floods_do_not_grow_the_host(caplog: pytest.LogCaptureFixture) -> No
         grown = _rss() - before
     assert len(caplog.records) == 31
     assert grown < 32 * MiB, f"the host grew by {grown / MiB:.0f} MiB"
-    assert sum(len(lines) for lines in bindings._runtime.LOG_TAP._pending.values()) == 0
+    assert sum(len(lines) for lines in runtime.LOG_TAP._pending.values()) == 0
     plugin.close()
 
 
 def test_the_log_capture_keeps_the_last_records_of_an_instance() -> None:
-    tap = bindings._runtime.ExtismLogTap()
+    tap = runtime.ExtismLogTap()
     plugin_id = "0" * 8 + "-0000-0000-0000-" + "0" * 12
     for i in range(100):
         tap._record(f"record {i} " + "z" * 10_000 + f' plugin="{plugin_id}"')

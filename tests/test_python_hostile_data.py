@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+import querymt_extism_runtime as runtime
 import querymt_extism_v1 as bindings
 from bounded import returns
 from pydantic import ValidationError
@@ -26,7 +27,6 @@ from generator.conformance.loopback_server import LoopbackServer
 
 errors = bindings.errors
 models = bindings.models
-runtime = bindings._runtime
 
 SCHEMA: dict[str, Any] = {"type": "object", "properties": {"api_key": {"type": "string"}}}
 

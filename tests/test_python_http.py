@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import querymt_extism_runtime as runtime
 import querymt_extism_v1 as bindings
 from test_python_faults import CONFIG, SECRET, assert_secret_free, scripted
 from wasm_builder import Echo, Http, HttpHeaders, Output, Step, build_module
@@ -438,13 +439,12 @@ def test_the_host_sets_framing_headers_and_serves_response_headers(
 
 
 def test_rewriting_renames_only_the_served_imports() -> None:
-    runtime = bindings._runtime
     wasm = scripted()
-    rewritten = runtime.rewrite_imports(wasm, bindings._host.RENAMES)
+    rewritten = runtime.rewrite_imports(wasm, runtime.RENAMES)
     before = bindings.read_wasm_header(wasm)
     after = bindings.read_wasm_header(rewritten)
     assert after.exports == before.exports
-    moved = {name for module, name in after.imports if module == bindings._host.NAMESPACE}
+    moved = {name for module, name in after.imports if module == runtime.NAMESPACE}
     assert moved == {
         "http_request",
         "http_headers",
@@ -455,4 +455,4 @@ def test_rewriting_renames_only_the_served_imports() -> None:
     }
     kept = [i for i in after.imports if i[0] == "extism:host/env"]
     assert kept == [i for i in before.imports if i[1] not in moved]
-    assert runtime.rewrite_imports(rewritten, bindings._host.RENAMES) == rewritten
+    assert runtime.rewrite_imports(rewritten, runtime.RENAMES) == rewritten

@@ -93,7 +93,7 @@ def test_python_reserved_field_names_are_exactly_the_models_attributes() -> None
     import warnings
 
     import pydantic
-    from querymt_extism_v1._wire import WireModel
+    from querymt_extism_runtime.wire import WireModel
 
     public = {n for n in dir(WireModel) if not n.startswith("_")}
     assert public <= set(PYTHON_RESERVED_FIELD_NAMES)

@@ -6,14 +6,16 @@ The generated package (`generated/python/<slug>/`, e.g. `querymt_extism_v1`) hol
   with the IR (renamed fields and input aliases, integer widths, bytes); externally tagged enums
   with data are hand-shaped here (a callable-discriminated union, several times faster than the
   generator's `RootModel` union) and appended to the same module.
-- `plugin.py`: the plugin class, one typed method per export with the spec's encodings.
-- `errors.py`, `_runtime.py`, `_wire.py`: the exception hierarchy and the spec-independent runtime
-  (instance pool, Extism log capture, redaction of secrets, wasm header parsing and rewriting).
-- `_host.py`, `_http.py`: the host functions that serve a plugin's HTTP, `error_set` and log
-  imports, and the HTTP client behind them (literal allow-list of origins, same-origin redirects,
-  timeouts, a response size limit).
+- `plugin.py`: the spec's facts as data (`ABI`: each export's call shape, the host's roles) and
+  the plugin class, one typed method per export delegating to the runtime.
+- `errors.py`: the runtime's exception hierarchy under the package's name.
+- `_runtime.py`, `_http.py`: aliases of runtime names under the module names host tools used
+  before the runtime was its own package.
 
-All type mapping lives here; the templates under `templates/python/` only lay text out.
+Everything that does not depend on the spec is the `querymt_extism_runtime` package: ordinary
+source under `templates/python/runtime/` (linted, type-checked and tested there), copied once
+into the distribution by `render_shared`. All type mapping lives here; the templates under
+`templates/python/` only lay text out.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any, assert_never
 from generator import formatting, ir
 from generator.ir import calls, wire
 from generator.naming import pascal_case, python_ident, snake_case
+from generator.resources import TEMPLATES_DIR
 from generator.target_limits import KEYWORDS, PYTHON_RESERVED_METHODS, RESERVED_TYPE_NAMES
 from generator.targets.base import Role, Target, UnsupportedByTarget
 from generator.templating import render as render_template
@@ -54,16 +57,28 @@ def render(spec: ir.Spec) -> dict[str, str]:
     ctx = context(spec)
     files = {
         f"{base}/__init__.py": render_template("python/__init__.py.j2", **ctx),
-        f"{base}/_wire.py": render_template("python/_wire.py.j2", **ctx),
         f"{base}/errors.py": render_template("python/errors.py.j2", **ctx),
         f"{base}/_runtime.py": render_template("python/_runtime.py.j2", **ctx),
-        f"{base}/_host.py": render_template("python/_host.py.j2", **ctx),
         f"{base}/_http.py": render_template("python/_http.py.j2", **ctx),
         f"{base}/plugin.py": render_template("python/plugin.py.j2", **ctx),
         f"{base}/models.py": models_source(spec),
         f"{base}/py.typed": "",
     }
     return dict(sorted(files.items()))
+
+
+RUNTIME_PACKAGE = "querymt_extism_runtime"
+RUNTIME_SOURCE = TEMPLATES_DIR / "python" / "runtime" / RUNTIME_PACKAGE
+"""The runtime package's source, copied verbatim into the distribution."""
+
+
+def runtime_files() -> dict[str, str]:
+    """`python/querymt_extism_runtime/<file>` -> the source file's text, for every module."""
+    return {
+        f"python/{RUNTIME_PACKAGE}/{path.name}": path.read_text(encoding="utf-8")
+        for path in sorted(RUNTIME_SOURCE.iterdir())
+        if path.suffix == ".py" or path.name == "py.typed"
+    }
 
 
 DISTRIBUTION = "querymt-extism-bindings"
@@ -106,10 +121,12 @@ def render_shared(specs: Sequence[ir.Spec]) -> dict[str, str]:
             f"`{re.split(r'[<>=!~ ]', d, maxsplit=1)[0]}`" for d in RUNTIME_DEPENDENCIES
         ),
         "packages": packages,
+        "runtime_package": RUNTIME_PACKAGE,
     }
     return {
         "python/pyproject.toml": render_template("python/distribution/pyproject.toml.j2", **ctx),
         "python/README.md": render_template("python/distribution/README.md.j2", **ctx),
+        **runtime_files(),
     }
 
 
@@ -174,8 +191,8 @@ def dcg_input(spec: ir.Spec) -> dict[str, Any]:
 
     - alias properties (and the `allOf` that keeps them exclusive) are dropped: the aliases
       come back as `AliasChoices` through the generator's `aliases` option;
-    - fixed-width integers and bytes become references to `_wire` types (bounded `int`s and a
-      byte list that also accepts `bytes`), instead of one `RootModel` per inline bound;
+    - fixed-width integers and bytes become references to the runtime's wire types (bounded
+      `int`s and a byte list that also accepts `bytes`), instead of one `RootModel` per bound;
     - hand-shaped enums become references to names the target defines itself.
     """
     from generator.ir import schema as jsonschema
@@ -256,10 +273,12 @@ def dcg_aliases(spec: ir.Spec) -> dict[str, Any]:
     return aliases
 
 
+_WIRE_MODULE = f"{RUNTIME_PACKAGE}.wire"
+
+
 def dcg_type_overrides(spec: ir.Spec) -> dict[str, str]:
-    pkg = package_name(spec)
-    overrides = {f"QmtWire{w.upper()}": f"{pkg}._wire.{w.upper()}" for w in _WIDTHS}
-    overrides["QmtWireBytes"] = f"{pkg}._wire.Bytes"
+    overrides = {f"QmtWire{w.upper()}": f"{_WIRE_MODULE}.{w.upper()}" for w in _WIDTHS}
+    overrides["QmtWireBytes"] = f"{_WIRE_MODULE}.Bytes"
     for type_def in spec.types:
         if is_hand_shaped(type_def):
             overrides[type_def.name] = f"{_LOCAL_MODULE}.{type_def.name}"
@@ -290,7 +309,7 @@ def run_datamodel_codegen(spec: ir.Spec) -> str:
             # Explicit, so the output does not depend on a pyproject.toml in the working directory.
             builtin_format_line_length=100,
             class_name="QmtWireRoot",
-            base_class=f"{package_name(spec)}._wire.WireModel",
+            base_class=f"{_WIRE_MODULE}.WireModel",
             aliases=dcg_aliases(spec),
             type_overrides=dcg_type_overrides(spec),
         )
@@ -307,8 +326,6 @@ def models_source(spec: ir.Spec) -> str:
     body = _HEADER.sub("", body)
     body = _ROOT_CLASS.sub("\n", body)
     body = re.sub(rf"^from {_LOCAL_MODULE} import [^\n]*\n", "", body, flags=re.M)
-    pkg = package_name(spec)
-    body = body.replace(f"from {pkg}._wire import", "from ._wire import")
     enums = [enum_context(spec, t) for t in spec.types if is_hand_shaped(t)]
     structs = [t.name for t in spec.types if isinstance(t, ir.Struct)]
     # serde's skip_serializing_if: such fields are left out of the dump when they are None.
@@ -343,7 +360,7 @@ def models_source(spec: ir.Spec) -> str:
         pydantic_names.add("Field")
         if any(v.class_name or v.fields_class for e in enums for v in e.variants):
             typing_names.add("ClassVar")
-            imports.setdefault("._wire", set()).add("WireModel")
+            imports.setdefault(_WIRE_MODULE, set()).add("WireModel")
         if any(e.tagging is not ir.Tagging.UNTAGGED for e in enums):
             typing_names.add("Any")
             pydantic_names.update({"Discriminator", "Tag"})
@@ -363,12 +380,12 @@ def models_source(spec: ir.Spec) -> str:
                 text = variant.annotation + repr(variant.fields)
                 for wire_type in ("Bytes", "JsonValue", *(w.upper() for w in _WIDTHS)):
                     if re.search(rf"\b{wire_type}\b", text):
-                        imports.setdefault("._wire", set()).add(wire_type)
+                        imports.setdefault(_WIRE_MODULE, set()).add(wire_type)
                 for strict_type in set(_STRICT_PRIMITIVES.values()):
                     if re.search(rf"\b{strict_type}\b", text):
                         pydantic_names.add(strict_type)
     if skip_if_null:
-        imports.setdefault("._wire", set()).add("is_null")
+        imports.setdefault(_WIRE_MODULE, set()).add("is_null")
     return render_template(
         "python/models.py.j2",
         spec=spec,
@@ -569,6 +586,57 @@ class Method:
     def output_kind(self) -> calls.OutputShape:
         return self.call.output
 
+    @property
+    def invoke_arg(self) -> str:
+        """The Python source after the export's name in `self._invoke(name<here>)`."""
+        match self.kind:
+            case calls.InputShape.IGNORED:
+                return ""
+            case calls.InputShape.REQUEST:
+                fields = ", ".join(f"{p.name!r}: {p.name}" for p in self.params)
+                return f", {{{fields}}}"
+            case calls.InputShape.TEXT | calls.InputShape.CONFIG | calls.InputShape.JSON:
+                return f", {self.params[0].name}"
+            case _:
+                assert_never(self.kind)
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One entry of the generated `ABI.exports` table: what `ExportSpec` is given."""
+
+    name: str
+    input: calls.InputShape
+    output: calls.OutputShape
+    options: tuple[tuple[str, str], ...]  # (keyword, Python source), only non-defaults
+
+
+def export_table(spec: ir.Spec, ms: Sequence[Method]) -> list[ExportRow]:
+    from generator.ir import schema as jsonschema
+
+    rows = []
+    for m in ms:
+        export = m.export
+        options: list[tuple[str, str]] = []
+        if export.optional:
+            options.append(("optional", "True"))
+        if export.does_http:
+            options.append(("does_http", "True"))
+        if export.output.empty_is_none:
+            options.append(("empty_is_none", "True"))
+        if m.call.defaults_to_config:
+            options.append(("defaults_to_config", "True"))
+        if m.request_class is not None:
+            options.append(("request", m.request_class))
+            options.append(("config_field", repr(m.cfg_field)))
+        if m.output_adapter is not None and m.output_type != "JsonValue":
+            options.append(("output_type", m.output_type))
+        for side in ("input", "output"):
+            schema_id = jsonschema.urn(spec, f"{export.name}.{side}")
+            options.append((f"{side}_schema", json.dumps(schema_id)))
+        rows.append(ExportRow(export.name, m.kind, m.output_kind, tuple(options)))
+    return rows
+
 
 def methods(spec: ir.Spec) -> list[Method]:
     out: list[Method] = []
@@ -678,12 +746,12 @@ def context(spec: ir.Spec) -> dict[str, Any]:
         (t.name for t in spec.types if re.search(rf"\b{re.escape(t.name)}\b", mentioned)),
         key=lambda name: (_isort_key(name)[0], name.lower()),  # ruff's isort: case-insensitive
     )
+    roles = spec.host.roles
     return {
         "used_models": used_models,
-        "wire_names": sorted(
+        "runtime_names": sorted(
             [
-                "MAX_JSON_DEPTH",
-                "json_problem",
+                *_RUNTIME_NAMES,
                 *(
                     n
                     for n in ("Bytes", "JsonValue", *(w.upper() for w in _WIDTHS))
@@ -692,23 +760,40 @@ def context(spec: ir.Spec) -> dict[str, Any]:
             ],
             key=_isort_key,
         ),
-        "roles": spec.host.roles,
-        "check_config_method": (
-            python_ident(snake_case(spec.host.roles.check_config))
-            if spec.host.roles.check_config
-            else None
-        ),
+        "typing_names": ["Any", "ClassVar"] if re.search(r"\bAny\b", mentioned) else ["ClassVar"],
+        "uses_bound_config": any(p.default == "_CONFIG" for m in ms for p in m.params),
+        "role_items": [
+            (role, getattr(roles, role))
+            for role in ("display_name", "base_url", "config_schema", "check_config")
+        ],
+        "export_table": export_table(spec, ms),
         "spec": spec,
         "pkg": package_name(spec),
         "plugin_class": plugin_class_name(spec),
         "methods": ms,
         "required_exports": [e.name for e in spec.exports if not e.optional],
         "optional_exports": [e.name for e in spec.exports if e.optional],
-        "model_names": sorted(t.name for t in spec.types),
         "probe_input": "null",
-        "error_code": spec.error.code,
-        "widths": [(w, ir.INTEGER_RANGES[w]) for w in _WIDTHS],
     }
+
+
+_RUNTIME_NAMES = (
+    "DEFAULT_MAX_HTTP_RESPONSE_BYTES",
+    "DEFAULT_MAX_PAGES",
+    "DEFAULT_TIMEOUT_MS",
+    "Abi",
+    "ConfigT",
+    "ExportSpec",
+    "HostRoles",
+    "InputShape",
+    "NewConfigT",
+    "OutputShape",
+    "PluginBase",
+    "PluginInfo",
+    "prune_config",
+    "schema_limits_problem",
+)
+"""What every generated `plugin.py` imports from the runtime (its signatures, table and API)."""
 
 
 def exports_table(spec: ir.Spec) -> Mapping[str, ir.Export]:

@@ -12,8 +12,7 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AliasChoices, ConfigDict, Discriminator, Field, StrictFloat, StrictStr, Tag
-
-from ._wire import U32, Bytes, WireModel
+from querymt_extism_runtime.wire import U32, Bytes, WireModel
 
 
 class ChatMessage(WireModel):

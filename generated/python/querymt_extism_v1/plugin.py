@@ -8,50 +8,36 @@ Generated from querymt-extism-v1; do not edit.
         print(plugin.info.name, plugin.list_models())
 
 The module is compiled once; calls run on a pool of instances made from it, one thread per
-instance at a time, so one plugin object may be shared by any number of threads.
+instance at a time, so one plugin object may be shared by any number of threads. The spec's
+facts are the data in `ABI`; loading and calling are `querymt_extism_runtime.PluginBase`'s.
 """
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-from time import perf_counter
-from typing import Any, ClassVar, Generic, TypeVar
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
-import extism  # type: ignore[import-untyped]
-import jiter
-import jsonschema
-import re2  # type: ignore[import-untyped]
-import referencing
-from pydantic import BaseModel, TypeAdapter, ValidationError
-from pydantic_core import PydanticSerializationError
+from querymt_extism_runtime import BOUND_CONFIG as _CONFIG
+from querymt_extism_runtime import (
+    DEFAULT_MAX_HTTP_RESPONSE_BYTES,
+    DEFAULT_MAX_PAGES,
+    DEFAULT_TIMEOUT_MS,
+    Abi,
+    ConfigT,
+    ExportSpec,
+    HostRoles,
+    InputShape,
+    JsonValue,
+    NewConfigT,
+    OutputShape,
+    PluginBase,
+    PluginInfo,
+    prune_config,
+    schema_limits_problem,
+)
+from querymt_extism_runtime import schema_problems as _schema_problems  # noqa: F401 (tools use it)
 
-from ._host import CallState
-from ._http import AllowList, HttpPolicy, Origin, UrlError, origin_of
-from ._runtime import (
-    LOG_TAP,
-    Instance,
-    InstancePool,
-    Redactor,
-    classify,
-    compile_module,
-    read_wasm_header,
-    secret_values,
-)
-from ._wire import MAX_JSON_DEPTH, JsonValue, json_problem
-from .errors import (
-    ConfigError,
-    InputValidationError,
-    MissingExportError,
-    OutputValidationError,
-    PluginError,
-    PluginLoadError,
-    PluginTimeoutError,
-)
 from .models import (
     ChatMessage,
     CompletionRequest,
@@ -85,231 +71,106 @@ Exports that take no argument (`name`, `base_url`, `api_key_name`, `config_schem
 receive the 4 bytes `null`; plugins ignore them.
 """
 
-DEFAULT_TIMEOUT_MS = 60_000
-"""Manifest `timeout_ms` unless the caller says otherwise: no call runs longer than a minute."""
-DEFAULT_MAX_PAGES = 1024
-"""Manifest `memory.max_pages` (64 KiB each): 64 MiB of plugin memory at most."""
-DEFAULT_MAX_HTTP_RESPONSE_BYTES = 16 * 1024 * 1024
-"""A larger HTTP response fails the call with `ResponseTooLargeError`."""
-
-ConfigT = TypeVar("ConfigT", bound="Mapping[str, Any] | BaseModel")
-NewConfigT = TypeVar("NewConfigT", bound="Mapping[str, Any] | BaseModel")
-
-
-class _UseConfig:
-    def __repr__(self) -> str:
-        return "<the plugin's configuration>"
-
-
-_CONFIG: Any = _UseConfig()
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-"""`json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)`, without
-building an encoder per call: NaN and Infinity are refused, as serde_json refuses them."""
-_OUT_LIST_MODELS: TypeAdapter[list[str]] = TypeAdapter(list[str])
-_OUT_CHAT: TypeAdapter[ExtismChatResponse] = TypeAdapter(ExtismChatResponse)
-_OUT_EMBED: TypeAdapter[list[list[float]]] = TypeAdapter(list[list[float]])
-_OUT_COMPLETE: TypeAdapter[CompletionResponse] = TypeAdapter(CompletionResponse)
-
-
-@dataclass(frozen=True)
-class PluginInfo:
-    """What loading found out about the plugin (the probe's answers and the module's exports)."""
-
-    name: str
-    """The plugin's display name (`name` export)."""
-    base_url: str | None
-    """The provider's default base URL (`base_url` export), if it gave a valid one."""
-    exports: frozenset[str]
-    """The spec's exports the module has."""
-    missing: frozenset[str]
-    """The spec's optional exports the module lacks (a required one missing fails the load)."""
-    extra_exports: tuple[str, ...]
-    """Functions the module exports beyond the spec."""
-    config_schema: dict[str, Any]
-    """The JSON Schema of the plugin's configuration (`config_schema` export)."""
-    allowed_hosts: tuple[str, ...]
-    """The origins (`scheme://host:port`) the plugin's HTTP requests may reach."""
-    wasi: bool
-    """Whether the module imports WASI (and so runs with WASI enabled)."""
-
-
-def _config_json(config: Any) -> Any:
-    """The configuration as plain JSON, refused (ConfigError) where serde_json would refuse it."""
-    if isinstance(config, BaseModel):
-        try:
-            config = config.model_dump(mode="json", by_alias=True)
-        except PydanticSerializationError as exc:
-            raise ConfigError(f"the configuration is not JSON: {exc}") from None
-    elif isinstance(config, Mapping):
-        config = dict(config)
-    else:
-        raise ConfigError("the configuration must be a mapping or a pydantic model")
-    problem = json_problem(config)
-    if problem:
-        raise ConfigError(f"the configuration is not valid JSON for the plugin: {problem}")
-    try:
-        return json.loads(_ENCODER.encode(config).encode("utf-8"))
-    except (TypeError, ValueError) as exc:  # a non-JSON type, a lone surrogate, ...
-        raise ConfigError(f"the configuration is not JSON: {exc}") from None
-
-
-def prune_config(config: Any, schema: Any) -> Any:
-    """Drops keys the schema's `properties` do not list, recursively (the v1 host does this)."""
-    if not isinstance(config, dict) or not isinstance(schema, dict):
-        return config
-    properties = schema.get("properties")
-    if not isinstance(properties, dict):
-        return config
-    return {
-        key: prune_config(value, properties[key])
-        for key, value in config.items()
-        if key in properties
-    }
-
-
-@lru_cache(maxsize=256)
-def _regex(pattern: str) -> Any:
-    """A linear-time (RE2) regular expression: no pattern can make matching backtrack."""
-    try:
-        return re2.compile(pattern)
-    except re2.error as exc:
-        raise _UnsupportedSchema(
-            f"its pattern {pattern[:60]!r} is not supported by a linear-time engine ({exc})"
-        ) from None
-
-
-class _UnsupportedSchema(Exception):
-    pass
-
-
-def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
-    if validator.is_type(instance, "string") and not _regex(pattern).search(instance):
-        yield jsonschema.ValidationError(f"does not match {pattern!r}")
+ABI = Abi(
+    name=ABI_NAME,
+    version=ABI_VERSION,
+    slug="querymt-extism-v1",
+    probe_input=PROBE_INPUT,
+    roles=HostRoles(
+        display_name="name",
+        base_url="base_url",
+        config_schema="config_schema",
+        check_config="from_config",
+    ),
+    logger="querymt_extism_v1.plugin",
+    exports=(
+        ExportSpec(
+            "name",
+            InputShape.IGNORED,
+            OutputShape.TEXT,
+            input_schema="urn:qmt-abigen:querymt-extism-v1:name.input",
+            output_schema="urn:qmt-abigen:querymt-extism-v1:name.output",
+        ),
+        ExportSpec(
+            "base_url",
+            InputShape.IGNORED,
+            OutputShape.TEXT,
+            optional=True,
+            input_schema="urn:qmt-abigen:querymt-extism-v1:base_url.input",
+            output_schema="urn:qmt-abigen:querymt-extism-v1:base_url.output",
+        ),
+        ExportSpec(
+            "api_key_name",
+            InputShape.IGNORED,
+            OutputShape.TEXT_OR_NONE,
+            optional=True,
+            empty_is_none=True,
+            input_schema="urn:qmt-abigen:querymt-extism-v1:api_key_name.input",
+            output_schema="urn:qmt-abigen:querymt-extism-v1:api_key_name.output",
+        ),
+        ExportSpec(
+            "config_schema",
+            InputShape.IGNORED,
+            OutputShape.TEXT,
+            input_schema="urn:qmt-abigen:querymt-extism-v1:config_schema.input",
+            output_schema="urn:qmt-abigen:querymt-extism-v1:config_schema.output",
+        ),
+        ExportSpec(
+            "from_config",
+            InputShape.CONFIG,
+            OutputShape.JSON,
+            input_schema="urn:qmt-abigen:querymt-extism-v1:from_config.input",
+            output_schema="urn:qmt-abigen:querymt-extism-v1:from_config.output",
+        ),
+        ExportSpec(
+            "list_models",
+            InputShape.JSON,
+            OutputShape.JSON,
+            does_http=True,
+            defaults_to_config=True,
+            output_type=list[str],
+            input_schema="urn:qmt-abigen:querymt-extism-v1:list_models.input",
+            output_schema="urn:qmt-abigen:querymt-extism-v1:list_models.output",
+        ),
+        ExportSpec(
+            "chat",
+            InputShape.REQUEST,
+            OutputShape.JSON,
+            does_http=True,
+            request=ExtismChatRequest,
+            config_field="cfg",
+            output_type=ExtismChatResponse,
+            input_schema="urn:qmt-abigen:querymt-extism-v1:chat.input",
+            output_schema="urn:qmt-abigen:querymt-extism-v1:chat.output",
+        ),
+        ExportSpec(
+            "embed",
+            InputShape.REQUEST,
+            OutputShape.JSON,
+            does_http=True,
+            request=ExtismEmbedRequest,
+            config_field="cfg",
+            output_type=list[list[float]],
+            input_schema="urn:qmt-abigen:querymt-extism-v1:embed.input",
+            output_schema="urn:qmt-abigen:querymt-extism-v1:embed.output",
+        ),
+        ExportSpec(
+            "complete",
+            InputShape.REQUEST,
+            OutputShape.JSON,
+            does_http=True,
+            request=ExtismCompleteRequest,
+            config_field="cfg",
+            output_type=CompletionResponse,
+            input_schema="urn:qmt-abigen:querymt-extism-v1:complete.input",
+            output_schema="urn:qmt-abigen:querymt-extism-v1:complete.output",
+        ),
+    ),
+)
+"""The spec's facts the runtime acts on: each export's call shape, the host's roles."""
 
 
-def _pattern_properties(validator: Any, patterns: Any, instance: Any, schema: Any) -> Iterator[Any]:
-    if not validator.is_type(instance, "object"):
-        return
-    for pattern, subschema in patterns.items():
-        for key, value in instance.items():
-            if _regex(pattern).search(key):
-                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
-
-
-def _additional_properties(original: Any) -> Any:
-    """`additionalProperties`, with keys matched against `patternProperties` in linear time."""
-
-    def check(validator: Any, allowed: Any, instance: Any, schema: Any) -> Iterator[Any]:
-        patterns = schema.get("patternProperties")
-        if not isinstance(patterns, dict):
-            yield from original(validator, allowed, instance, schema)
-            return
-        if not validator.is_type(instance, "object"):
-            return
-        properties = schema.get("properties", {})
-        extras = [
-            key
-            for key in instance
-            if key not in properties and not any(_regex(p).search(key) for p in patterns)
-        ]
-        if validator.is_type(allowed, "object"):
-            for extra in extras:
-                yield from validator.descend(instance[extra], allowed, path=extra)
-        elif not allowed and extras:
-            yield jsonschema.ValidationError("has keys that match no property or pattern")
-
-    return check
-
-
-_REF_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
-
-
-def schema_limits_problem(schema: Any) -> str | None:
-    """Why the host will not check a configuration against this schema, or None.
-
-    The checks must be bounded: the schema nests at most as deeply as serde_json allows, refers
-    only within itself (no remote or file `$ref` is ever fetched), and uses no
-    `unevaluatedProperties` next to `patternProperties` (jsonschema matches that pair with
-    Python's backtracking `re`; every other pattern here is matched by RE2, in linear time).
-    """
-    problem = json_problem(schema)
-    if problem:
-        return problem
-    stack = [schema]
-    keywords: set[str] = set()
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            keywords.update(k for k in node if isinstance(k, str))
-            for keyword in _REF_KEYWORDS:
-                ref = node.get(keyword)
-                if isinstance(ref, str) and not ref.startswith("#"):
-                    return f"it refers to {ref[:80]!r}, outside itself (never fetched)"
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    if "unevaluatedProperties" in keywords and "patternProperties" in keywords:
-        return "it combines unevaluatedProperties with patternProperties"
-    return None
-
-
-@lru_cache(maxsize=32)
-def _bounded_validator_class(base: Any) -> Any:
-    keywords: dict[str, Any] = {"pattern": _pattern, "patternProperties": _pattern_properties}
-    if "additionalProperties" in base.VALIDATORS:
-        keywords["additionalProperties"] = _additional_properties(
-            base.VALIDATORS["additionalProperties"]
-        )
-    return jsonschema.validators.extend(base, keywords)  # type: ignore[no-untyped-call]
-
-
-def _schema_problems(config: Any, schema: dict[str, Any]) -> list[str]:
-    """Where and why `config` fails `schema`, quoting no value (values may be secrets).
-
-    Bounded in time: patterns are RE2 (linear), nothing outside the schema is fetched (an empty
-    registry), and nesting is limited (`schema_limits_problem`).
-    """
-    limits = schema_limits_problem(schema)
-    if limits:
-        return [f"the host does not check against the plugin's config_schema: {limits}"]
-    try:
-        base = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
-        base.check_schema(schema)
-        validator = _bounded_validator_class(base)(schema, registry=referencing.Registry())
-        errors = list(validator.iter_errors(config))
-    except jsonschema.SchemaError as exc:
-        return [f"the plugin's config_schema is not a valid JSON Schema ({exc.validator})"]
-    except _UnsupportedSchema as exc:
-        return [f"the host does not check against the plugin's config_schema: {exc}"]
-    except referencing.exceptions.Unresolvable as exc:
-        return [f"the plugin's config_schema has a reference that does not resolve ({exc.ref!r})"]
-    except RecursionError:
-        return ["the plugin's config_schema is too deeply recursive to check"]
-    problems = []
-    for error in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path]):
-        where = "/".join(str(p) for p in error.absolute_path) or "(root)"
-        if error.validator == "required":
-            required = error.validator_value if isinstance(error.validator_value, list) else []
-            present = error.instance if isinstance(error.instance, dict) else {}
-            missing = [n for n in required if n not in present]
-            problems.append(f"{where}: missing required key(s) {', '.join(missing)}")
-        elif error.validator == "additionalProperties":
-            problems.append(f"{where}: has keys the schema does not allow")
-        elif error.validator in ("type", "enum", "const", "format", "pattern"):
-            problems.append(f"{where}: fails {error.validator!r} ({error.validator_value!r})")
-        else:
-            problems.append(f"{where}: fails {error.validator!r}")
-    return problems
-
-
-def _summarize(exc: ValidationError) -> tuple[str, ...]:
-    return tuple(
-        f"{'/'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}"
-        for err in exc.errors(include_input=False, include_url=False)
-    )
-
-
-class QuerymtExtismPlugin(Generic[ConfigT]):
+class QuerymtExtismPlugin(PluginBase[ConfigT]):
     """A loaded plugin of QueryMT Extism plugin ABI v1, with one typed method per export.
 
     Open it with `QuerymtExtismPlugin.open(path_or_bytes, config)`. The configuration (a dict or
@@ -318,35 +179,9 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
     every call. Safe to share between threads.
     """
 
+    ABI: ClassVar[Abi] = ABI
     REQUIRED_EXPORTS: ClassVar[tuple[str, ...]] = REQUIRED_EXPORTS
     OPTIONAL_EXPORTS: ClassVar[tuple[str, ...]] = OPTIONAL_EXPORTS
-
-    def __init__(
-        self,
-        *,
-        info: PluginInfo,
-        pool: InstancePool,
-        config: ConfigT | None,
-        config_json: Any,
-        http: HttpPolicy | None = None,
-    ) -> None:
-        """Use `open()`; this only assembles an already loaded plugin.
-
-        `http` serves the plugin's HTTP; by default `info.allowed_hosts` with default limits.
-        """
-        self.info = info
-        self._pool = pool
-        self._http = http or HttpPolicy(
-            AllowList.parse(info.allowed_hosts),
-            timeout_ms=DEFAULT_TIMEOUT_MS,
-            max_response_bytes=DEFAULT_MAX_HTTP_RESPONSE_BYTES,
-        )
-        self._config = config
-        self._cfg = config_json
-        self._cfg_wire: bytes | None = None  # `_cfg` encoded, made on first use
-        self._redact = Redactor(secret_values(config_json))
-
-    # ----------------------------------------------------------------------- loading
 
     @classmethod
     def open(
@@ -385,289 +220,26 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
           response body a plugin may receive (None: no limit).
         - `check_config`: call `from_config` with the configuration now, as the host does.
         """
-        LOG_TAP.install()
-        if isinstance(wasm, bytes | bytearray | memoryview):
-            data = bytes(wasm)
-        else:
-            try:
-                data = Path(wasm).read_bytes()
-            except OSError as exc:
-                raise PluginLoadError(f"cannot read {wasm}: {exc.strerror}") from None
-        try:
-            header = read_wasm_header(data)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise PluginLoadError(f"not a WebAssembly module: {exc}") from None
-        env: dict[str, str] = dict(os.environ) if inherit_env else {}
-        env.update(manifest_config or {})
-        try:
-            extra_origins = AllowList.parse(allowed_hosts).origins
-        except UrlError as exc:
-            raise ConfigError(f"allowed_hosts: {exc}") from None
-        functions = header.function_exports
-        present = frozenset(e for e in REQUIRED_EXPORTS + OPTIONAL_EXPORTS if e in functions)
-        missing_required = tuple(e for e in REQUIRED_EXPORTS if e not in present)
-        if missing_required:
-            raise MissingExportError(
-                f"not a {ABI_NAME} v{ABI_VERSION} plugin: missing export(s) "
-                + ", ".join(missing_required),
-                missing=missing_required,
-            )
-        config_json = None if config is None else _config_json(config)
-        redact = Redactor(secret_values(config_json))
-
-        compiled = compile_module(
-            data, wasi=header.needs_wasi, config=env, timeout_ms=timeout_ms, max_pages=max_pages
+        plugin: QuerymtExtismPlugin[ConfigT] = cls._open(
+            wasm,
+            config,
+            allowed_hosts=allowed_hosts,
+            timeout_ms=timeout_ms,
+            max_pages=max_pages,
+            max_http_response_bytes=max_http_response_bytes,
+            manifest_config=manifest_config,
+            inherit_env=inherit_env,
+            max_idle_instances=max_idle_instances,
+            check_config=check_config,
         )
-
-        def http(origins: frozenset[Origin]) -> HttpPolicy:
-            return HttpPolicy(
-                AllowList(origins),
-                timeout_ms=timeout_ms,
-                max_response_bytes=max_http_response_bytes,
-            )
-
-        # The probe: no allowed hosts, the manifest config.
-        probe_pool = InstancePool(compiled, max_idle=1)
-        probe = cls(
-            info=PluginInfo("", None, present, frozenset(), (), {}, (), header.needs_wasi),
-            pool=probe_pool,
-            config=None,
-            config_json=None,
-            http=http(frozenset()),
-        )
-        probe._redact = redact
-        try:
-            name = probe._probe_text("name")
-            base_url = None
-            if "base_url" in present:
-                try:
-                    candidate = probe._probe_text("base_url")
-                except PluginTimeoutError:
-                    raise
-                except PluginError:
-                    candidate = None
-                base_url = candidate if origin_of(candidate) else None
-            schema_text = probe._probe_text("config_schema")
-        except PluginTimeoutError as exc:
-            raise PluginTimeoutError(
-                f"opening the plugin timed out: {exc.message}", export=exc.export
-            ) from None
-        except PluginError as exc:
-            raise PluginLoadError(
-                f"the plugin's `{exc.export or 'probe'}` failed: {exc.message}"
-            ) from None
-        finally:
-            probe_pool.close()
-        try:
-            schema = jiter.from_json(
-                schema_text.encode(), allow_inf_nan=False, catch_duplicate_keys=True
-            )
-        except ValueError as exc:
-            raise PluginLoadError(
-                f"the plugin's `config_schema` failed: not JSON ({exc})"
-            ) from None
-        if not isinstance(schema, dict):
-            raise PluginLoadError("the plugin's `config_schema` is not a JSON object")
-        problem = json_problem(schema)
-        if problem:
-            raise PluginLoadError(f"the plugin's `config_schema` is refused: {problem}")
-
-        if config_json is not None:
-            config_json = prune_config(config_json, schema)
-        origins = set(extra_origins)
-        for url in (
-            base_url,
-            config_json.get("base_url") if isinstance(config_json, dict) else None,
-        ):
-            origin = origin_of(url)
-            if origin is not None:
-                origins.add(origin)
-        info = PluginInfo(
-            name=name,
-            base_url=base_url,
-            exports=present,
-            missing=frozenset(OPTIONAL_EXPORTS) - present,
-            extra_exports=tuple(sorted(functions - present)),
-            config_schema=schema,
-            allowed_hosts=tuple(str(o) for o in sorted(origins)),
-            wasi=header.needs_wasi,
-        )
-        pool = InstancePool(compiled, max_idle=max_idle_instances or max(4, os.cpu_count() or 1))
-        plugin = cls(
-            info=info, pool=pool, config=config, config_json=None, http=http(frozenset(origins))
-        )
-        if config is not None:
-            plugin = plugin._bind(config, config_json, check=check_config)
         return plugin
 
     def with_config(
         self, config: NewConfigT, *, check: bool = True
     ) -> QuerymtExtismPlugin[NewConfigT]:
         """The same loaded plugin (sharing its instances) with another configuration."""
-        return self._bind(
-            config, prune_config(_config_json(config), self.info.config_schema), check=check
-        )
-
-    def _bind(
-        self, config: NewConfigT, config_json: Any, *, check: bool
-    ) -> QuerymtExtismPlugin[NewConfigT]:
-        redact = Redactor(secret_values(config_json))
-        problems = _schema_problems(config_json, self.info.config_schema)
-        if problems:
-            raise ConfigError(
-                redact(
-                    "the configuration does not match the plugin's config_schema: "
-                    + "; ".join(problems)
-                )
-            )
-        bound = QuerymtExtismPlugin[NewConfigT](
-            info=self.info, pool=self._pool, config=config, config_json=config_json, http=self._http
-        )
-        if check:
-            bound.from_config()
-        return bound
-
-    # ----------------------------------------------------------------------- state
-
-    @property
-    def config(self) -> ConfigT | None:
-        """The configuration as given (unpruned)."""
-        return self._config
-
-    @property
-    def capabilities(self) -> frozenset[str]:
-        """The spec's optional exports this plugin has."""
-        return self.info.exports & frozenset(OPTIONAL_EXPORTS)
-
-    def has_export(self, export: str) -> bool:
-        return export in self.info.exports
-
-    def close(self) -> None:
-        """Drops the plugin's instances; later calls raise PluginClosedError."""
-        self._pool.close()
-
-    def __enter__(self) -> QuerymtExtismPlugin[ConfigT]:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.info.name!r}>"
-
-    # ----------------------------------------------------------------------- calling
-
-    def call_raw(self, export: str, data: bytes) -> bytes:
-        """Calls any export with raw bytes; failures raise the typed errors of `errors`."""
-        pool = self._pool
-        instance = pool.acquire(self._new_state)
-        state = CallState(export, self._http, self._redact)
-        started = perf_counter()
-        failure: str | None = None
-        try:
-            output: bytes = instance.plugin.call(export, data, host_context=state)
-        except extism.Error as exc:
-            failure = str(exc.args[0]) if exc.args else ""
-        else:
-            if state.failure is None and state.guest_error is None:
-                pool.release(instance, started)
-                return output
-        raise self._failure(export, failure, instance, state, started)
-
-    def _new_state(self, export: str) -> CallState:
-        """What the host functions record during one call of `export`."""
-        return CallState(export, self._http, self._redact)
-
-    def _failure(
-        self,
-        export: str,
-        message: str | None,
-        instance: Instance,
-        state: CallState,
-        started: float,
-    ) -> PluginError:
-        records = LOG_TAP.take(instance.id) if message is not None else []
-        error = classify(export, message, state, records, self._redact)
-        if error.instance_reusable:
-            self._pool.release(instance, started)
-        # else: it trapped mid-call (its memory may be inconsistent); the pool makes a new one
-        return error
-
-    def _require_export(self, export: str) -> None:
-        if export not in self.info.exports:
-            raise MissingExportError(
-                f"{export}: this plugin does not export it (optional in {ABI_NAME} v{ABI_VERSION})",
-                export=export,
-            )
-
-    def _require_config(self) -> Any:
-        if self._cfg is None:
-            raise ConfigError("this call sends the configuration: open the plugin with a config")
-        return self._cfg
-
-    def _config_wire(self, export: str) -> bytes:
-        """The bound configuration as JSON bytes, encoded once (it never changes)."""
-        data = self._cfg_wire
-        if data is None:
-            data = self._cfg_wire = self._encode(export, self._require_config())
-        return data
-
-    def _probe_text(self, export: str) -> str:
-        return self._text(export, self.call_raw(export, PROBE_INPUT))
-
-    def _text(self, export: str, output: bytes) -> str:
-        try:
-            return output.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise OutputValidationError(
-                f"{export}: output is not UTF-8 ({exc.reason} at byte {exc.start})",
-                export=export,
-                errors=(exc.reason,),
-            ) from None
-
-    def _json_value(self, export: str, output: bytes) -> Any:
-        """Output JSON as serde_json reads it: no NaN or Infinity, no number too large for an
-        f64, no duplicate key, nesting within serde_json's limit."""
-        try:
-            value = jiter.from_json(output, allow_inf_nan=False, catch_duplicate_keys=True)
-        except ValueError as exc:
-            reason = str(exc)
-        else:
-            problem = json_problem(value)
-            if problem is None:
-                return value
-            reason = problem
-        reason = self._redact(reason)
-        raise OutputValidationError(
-            f"{export}: output is not valid JSON: {reason}", export=export, errors=(reason,)
-        )
-
-    def _json(self, export: str, adapter: TypeAdapter[Any], output: bytes) -> Any:
-        self._json_value(export, output)
-        try:
-            return adapter.validate_json(output, by_alias=True, by_name=False)
-        except ValidationError as exc:
-            errors = _summarize(exc)
-            raise OutputValidationError(
-                self._redact(f"{export}: output violates the spec: " + "; ".join(errors[:5])),
-                export=export,
-                errors=tuple(self._redact(e) for e in errors),
-            ) from None
-
-    def _encode(self, export: str, value: Any) -> bytes:
-        try:
-            data = _ENCODER.encode(value).encode()
-        except (TypeError, ValueError, RecursionError) as exc:  # NaN, a lone surrogate, ...
-            raise InputValidationError(
-                self._redact(f"{export}: input is not JSON: {exc}"), export=export
-            ) from None
-        if len(data) > 2 * MAX_JSON_DEPTH:  # shorter JSON cannot nest too deeply
-            problem = json_problem(value)
-            if problem:
-                raise InputValidationError(
-                    f"{export}: input is not valid JSON: {problem}", export=export
-                )
-        return data
+        plugin: QuerymtExtismPlugin[NewConfigT] = self._with_config(config, check=check)
+        return plugin
 
     # ----------------------------------------------------------------------- exports
 
@@ -679,9 +251,8 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
         Export `name` (required). Input: Not read; the host sends `null`.
         Output: The display name.
         """
-        data = PROBE_INPUT
-        output = self.call_raw("name", data)
-        return self._text("name", output)
+        result: str = self._invoke("name")
+        return result
 
     def base_url(
         self,
@@ -691,10 +262,8 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
         Export `base_url` (optional). Input: Not read; the host sends `null`.
         Output: An absolute URL.
         """
-        self._require_export("base_url")
-        data = PROBE_INPUT
-        output = self.call_raw("base_url", data)
-        return self._text("base_url", output)
+        result: str = self._invoke("base_url")
+        return result
 
     def api_key_name(
         self,
@@ -704,10 +273,8 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
         Export `api_key_name` (optional). Input: Not read; the host sends `null`.
         Output: The variable name, or empty output when the provider takes no key.
         """
-        self._require_export("api_key_name")
-        data = PROBE_INPUT
-        output = self.call_raw("api_key_name", data)
-        return self._text("api_key_name", output) if output else None
+        result: str | None = self._invoke("api_key_name")
+        return result
 
     def config_schema(
         self,
@@ -718,9 +285,8 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
         Output: A JSON Schema document as raw text: the root object, without `$schema` or
         `definitions`.
         """
-        data = PROBE_INPUT
-        output = self.call_raw("config_schema", data)
-        return self._text("config_schema", output)
+        result: str = self._invoke("config_schema")
+        return result
 
     def from_config(
         self,
@@ -731,13 +297,7 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
         Export `from_config` (required). Input: The configuration to check.
         Output: The configuration, re-serialized with defaults filled in.
         """
-        if config is None:
-            data = self._config_wire("from_config")
-        else:
-            cfg = prune_config(_config_json(config), self.info.config_schema)
-            data = self._encode("from_config", cfg)
-        output = self.call_raw("from_config", data)
-        result: JsonValue = self._json_value("from_config", output)
+        result: JsonValue = self._invoke("from_config", config)
         return result
 
     def list_models(
@@ -749,12 +309,7 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
         Export `list_models` (required). Input: The configuration object (untyped).
         Output: Model identifiers.
         """
-        if payload is _CONFIG:
-            data = self._config_wire("list_models")
-        else:
-            data = self._encode("list_models", payload)
-        output = self.call_raw("list_models", data)
-        result: list[str] = self._json("list_models", _OUT_LIST_MODELS, output)
+        result: list[str] = self._invoke("list_models", payload)
         return result
 
     def chat(
@@ -767,26 +322,7 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
         Export `chat` (required). Input: The configuration and the conversation.
         Output: The model's answer.
         """
-        try:
-            request = ExtismChatRequest(
-                cfg=self._require_config(),
-                messages=messages,
-                tools=tools,
-            )
-        except ValidationError as exc:
-            raise InputValidationError(
-                self._redact("chat: invalid input: " + "; ".join(_summarize(exc))),
-                export="chat",
-            ) from None
-        try:
-            data = request.model_dump_json(by_alias=True).encode()
-        except PydanticSerializationError as exc:  # e.g. a lone surrogate in a string
-            raise InputValidationError(
-                self._redact("chat: input is not JSON: " + str(exc)),
-                export="chat",
-            ) from None
-        output = self.call_raw("chat", data)
-        result: ExtismChatResponse = self._json("chat", _OUT_CHAT, output)
+        result: ExtismChatResponse = self._invoke("chat", {"messages": messages, "tools": tools})
         return result
 
     def embed(
@@ -798,25 +334,7 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
         Export `embed` (required). Input: The configuration and the texts.
         Output: One vector per input, in order.
         """
-        try:
-            request = ExtismEmbedRequest(
-                cfg=self._require_config(),
-                inputs=inputs,
-            )
-        except ValidationError as exc:
-            raise InputValidationError(
-                self._redact("embed: invalid input: " + "; ".join(_summarize(exc))),
-                export="embed",
-            ) from None
-        try:
-            data = request.model_dump_json(by_alias=True).encode()
-        except PydanticSerializationError as exc:  # e.g. a lone surrogate in a string
-            raise InputValidationError(
-                self._redact("embed: input is not JSON: " + str(exc)),
-                export="embed",
-            ) from None
-        output = self.call_raw("embed", data)
-        result: list[list[float]] = self._json("embed", _OUT_EMBED, output)
+        result: list[list[float]] = self._invoke("embed", {"inputs": inputs})
         return result
 
     def complete(
@@ -828,25 +346,7 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
         Export `complete` (required). Input: The configuration and the request.
         Output: The completion.
         """
-        try:
-            request = ExtismCompleteRequest(
-                cfg=self._require_config(),
-                req=req,
-            )
-        except ValidationError as exc:
-            raise InputValidationError(
-                self._redact("complete: invalid input: " + "; ".join(_summarize(exc))),
-                export="complete",
-            ) from None
-        try:
-            data = request.model_dump_json(by_alias=True).encode()
-        except PydanticSerializationError as exc:  # e.g. a lone surrogate in a string
-            raise InputValidationError(
-                self._redact("complete: input is not JSON: " + str(exc)),
-                export="complete",
-            ) from None
-        output = self.call_raw("complete", data)
-        result: CompletionResponse = self._json("complete", _OUT_COMPLETE, output)
+        result: CompletionResponse = self._invoke("complete", {"req": req})
         return result
 
 
@@ -854,15 +354,18 @@ Plugin = QuerymtExtismPlugin
 """A shorter name for `QuerymtExtismPlugin`."""
 
 __all__ = [
+    "ABI",
     "ABI_NAME",
     "ABI_VERSION",
     "DEFAULT_MAX_HTTP_RESPONSE_BYTES",
     "DEFAULT_MAX_PAGES",
     "DEFAULT_TIMEOUT_MS",
     "OPTIONAL_EXPORTS",
+    "PROBE_INPUT",
     "REQUIRED_EXPORTS",
     "Plugin",
     "PluginInfo",
     "QuerymtExtismPlugin",
     "prune_config",
+    "schema_limits_problem",
 ]

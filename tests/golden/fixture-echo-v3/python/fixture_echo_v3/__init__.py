@@ -11,11 +11,13 @@ Install with `pip install generated/python` (the distribution `querymt-extism-bi
 
 Needs `extism`, `pydantic` (v2), `jsonschema`, `urllib3` (the plugins' HTTP client),
 `google-re2` (linear-time schema patterns) and `jiter` (JSON read as strictly as serde_json: no
-duplicate keys, no NaN).
+duplicate keys, no NaN), through `querymt_extism_runtime`, the host runtime every ABI's package
+shares (same distribution).
 """
 
-from . import errors, models
-from ._runtime import capture_extism_log, read_wasm_header
+from querymt_extism_runtime import capture_extism_log, read_wasm_header
+
+from . import _http, _runtime, errors, models  # noqa: F401 (the aliases: bindings._runtime)
 from .errors import (
     ConfigError,
     ConnectionFailedError,

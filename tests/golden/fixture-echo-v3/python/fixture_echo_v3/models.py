@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Discriminator, Field, RootModel, StrictFloat, StrictStr, Tag
-
-from ._wire import U16, U64, WireModel, is_null
+from querymt_extism_runtime.wire import U16, U64, WireModel, is_null
 
 
 class EchoRequest(WireModel):

@@ -8,50 +8,35 @@ Generated from fixture-echo-v3; do not edit.
         print(plugin.info.name, plugin.list_models())
 
 The module is compiled once; calls run on a pool of instances made from it, one thread per
-instance at a time, so one plugin object may be shared by any number of threads.
+instance at a time, so one plugin object may be shared by any number of threads. The spec's
+facts are the data in `ABI`; loading and calling are `querymt_extism_runtime.PluginBase`'s.
 """
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-from time import perf_counter
-from typing import Any, ClassVar, Generic, TypeVar
+from collections.abc import Mapping
+from typing import ClassVar
 
-import extism  # type: ignore[import-untyped]
-import jiter
-import jsonschema
-import re2  # type: ignore[import-untyped]
-import referencing
-from pydantic import BaseModel, TypeAdapter, ValidationError
-from pydantic_core import PydanticSerializationError
+from querymt_extism_runtime import (
+    DEFAULT_MAX_HTTP_RESPONSE_BYTES,
+    DEFAULT_MAX_PAGES,
+    DEFAULT_TIMEOUT_MS,
+    U16,
+    Abi,
+    ConfigT,
+    ExportSpec,
+    HostRoles,
+    InputShape,
+    NewConfigT,
+    OutputShape,
+    PluginBase,
+    PluginInfo,
+    prune_config,
+    schema_limits_problem,
+)
+from querymt_extism_runtime import schema_problems as _schema_problems  # noqa: F401 (tools use it)
 
-from ._host import CallState
-from ._http import AllowList, HttpPolicy, Origin, UrlError, origin_of
-from ._runtime import (
-    LOG_TAP,
-    Instance,
-    InstancePool,
-    Redactor,
-    classify,
-    compile_module,
-    read_wasm_header,
-    secret_values,
-)
-from ._wire import MAX_JSON_DEPTH, U16, json_problem
-from .errors import (
-    ConfigError,
-    InputValidationError,
-    MissingExportError,
-    OutputValidationError,
-    PluginError,
-    PluginLoadError,
-    PluginTimeoutError,
-)
 from .models import Echoed, EchoRequest, Shape
 
 ABI_NAME = "fixture-echo"
@@ -69,229 +54,66 @@ PROBE_INPUT = b"null"
 Exports without input receive the 4 bytes `null`.
 """
 
-DEFAULT_TIMEOUT_MS = 60_000
-"""Manifest `timeout_ms` unless the caller says otherwise: no call runs longer than a minute."""
-DEFAULT_MAX_PAGES = 1024
-"""Manifest `memory.max_pages` (64 KiB each): 64 MiB of plugin memory at most."""
-DEFAULT_MAX_HTTP_RESPONSE_BYTES = 16 * 1024 * 1024
-"""A larger HTTP response fails the call with `ResponseTooLargeError`."""
-
-ConfigT = TypeVar("ConfigT", bound="Mapping[str, Any] | BaseModel")
-NewConfigT = TypeVar("NewConfigT", bound="Mapping[str, Any] | BaseModel")
-
-
-class _UseConfig:
-    def __repr__(self) -> str:
-        return "<the plugin's configuration>"
-
-
-_CONFIG: Any = _UseConfig()
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-"""`json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)`, without
-building an encoder per call: NaN and Infinity are refused, as serde_json refuses them."""
-_OUT_ECHO: TypeAdapter[Echoed] = TypeAdapter(Echoed)
-_OUT_LAST_SHAPE: TypeAdapter[Shape | None] = TypeAdapter(Shape | None)
-
-
-@dataclass(frozen=True)
-class PluginInfo:
-    """What loading found out about the plugin (the probe's answers and the module's exports)."""
-
-    name: str
-    """The plugin's display name (`name` export)."""
-    base_url: str | None
-    """The provider's default base URL (`base_url` export), if it gave a valid one."""
-    exports: frozenset[str]
-    """The spec's exports the module has."""
-    missing: frozenset[str]
-    """The spec's optional exports the module lacks (a required one missing fails the load)."""
-    extra_exports: tuple[str, ...]
-    """Functions the module exports beyond the spec."""
-    config_schema: dict[str, Any]
-    """The JSON Schema of the plugin's configuration (`config_schema` export)."""
-    allowed_hosts: tuple[str, ...]
-    """The origins (`scheme://host:port`) the plugin's HTTP requests may reach."""
-    wasi: bool
-    """Whether the module imports WASI (and so runs with WASI enabled)."""
-
-
-def _config_json(config: Any) -> Any:
-    """The configuration as plain JSON, refused (ConfigError) where serde_json would refuse it."""
-    if isinstance(config, BaseModel):
-        try:
-            config = config.model_dump(mode="json", by_alias=True)
-        except PydanticSerializationError as exc:
-            raise ConfigError(f"the configuration is not JSON: {exc}") from None
-    elif isinstance(config, Mapping):
-        config = dict(config)
-    else:
-        raise ConfigError("the configuration must be a mapping or a pydantic model")
-    problem = json_problem(config)
-    if problem:
-        raise ConfigError(f"the configuration is not valid JSON for the plugin: {problem}")
-    try:
-        return json.loads(_ENCODER.encode(config).encode("utf-8"))
-    except (TypeError, ValueError) as exc:  # a non-JSON type, a lone surrogate, ...
-        raise ConfigError(f"the configuration is not JSON: {exc}") from None
+ABI = Abi(
+    name=ABI_NAME,
+    version=ABI_VERSION,
+    slug="fixture-echo-v3",
+    probe_input=PROBE_INPUT,
+    roles=HostRoles(
+        display_name="title",
+        base_url=None,
+        config_schema="settings_schema",
+        check_config=None,
+    ),
+    logger="fixture_echo_v3.plugin",
+    exports=(
+        ExportSpec(
+            "title",
+            InputShape.IGNORED,
+            OutputShape.TEXT,
+            input_schema="urn:qmt-abigen:fixture-echo-v3:title.input",
+            output_schema="urn:qmt-abigen:fixture-echo-v3:title.output",
+        ),
+        ExportSpec(
+            "settings_schema",
+            InputShape.IGNORED,
+            OutputShape.TEXT,
+            input_schema="urn:qmt-abigen:fixture-echo-v3:settings_schema.input",
+            output_schema="urn:qmt-abigen:fixture-echo-v3:settings_schema.output",
+        ),
+        ExportSpec(
+            "shout",
+            InputShape.TEXT,
+            OutputShape.TEXT,
+            input_schema="urn:qmt-abigen:fixture-echo-v3:shout.input",
+            output_schema="urn:qmt-abigen:fixture-echo-v3:shout.output",
+        ),
+        ExportSpec(
+            "echo",
+            InputShape.REQUEST,
+            OutputShape.JSON,
+            request=EchoRequest,
+            config_field="settings",
+            output_type=Echoed,
+            input_schema="urn:qmt-abigen:fixture-echo-v3:echo.input",
+            output_schema="urn:qmt-abigen:fixture-echo-v3:echo.output",
+        ),
+        ExportSpec(
+            "last_shape",
+            InputShape.IGNORED,
+            OutputShape.JSON,
+            optional=True,
+            empty_is_none=True,
+            output_type=Shape | None,
+            input_schema="urn:qmt-abigen:fixture-echo-v3:last_shape.input",
+            output_schema="urn:qmt-abigen:fixture-echo-v3:last_shape.output",
+        ),
+    ),
+)
+"""The spec's facts the runtime acts on: each export's call shape, the host's roles."""
 
 
-def prune_config(config: Any, schema: Any) -> Any:
-    """Drops keys the schema's `properties` do not list, recursively (the v1 host does this)."""
-    if not isinstance(config, dict) or not isinstance(schema, dict):
-        return config
-    properties = schema.get("properties")
-    if not isinstance(properties, dict):
-        return config
-    return {
-        key: prune_config(value, properties[key])
-        for key, value in config.items()
-        if key in properties
-    }
-
-
-@lru_cache(maxsize=256)
-def _regex(pattern: str) -> Any:
-    """A linear-time (RE2) regular expression: no pattern can make matching backtrack."""
-    try:
-        return re2.compile(pattern)
-    except re2.error as exc:
-        raise _UnsupportedSchema(
-            f"its pattern {pattern[:60]!r} is not supported by a linear-time engine ({exc})"
-        ) from None
-
-
-class _UnsupportedSchema(Exception):
-    pass
-
-
-def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
-    if validator.is_type(instance, "string") and not _regex(pattern).search(instance):
-        yield jsonschema.ValidationError(f"does not match {pattern!r}")
-
-
-def _pattern_properties(validator: Any, patterns: Any, instance: Any, schema: Any) -> Iterator[Any]:
-    if not validator.is_type(instance, "object"):
-        return
-    for pattern, subschema in patterns.items():
-        for key, value in instance.items():
-            if _regex(pattern).search(key):
-                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
-
-
-def _additional_properties(original: Any) -> Any:
-    """`additionalProperties`, with keys matched against `patternProperties` in linear time."""
-
-    def check(validator: Any, allowed: Any, instance: Any, schema: Any) -> Iterator[Any]:
-        patterns = schema.get("patternProperties")
-        if not isinstance(patterns, dict):
-            yield from original(validator, allowed, instance, schema)
-            return
-        if not validator.is_type(instance, "object"):
-            return
-        properties = schema.get("properties", {})
-        extras = [
-            key
-            for key in instance
-            if key not in properties and not any(_regex(p).search(key) for p in patterns)
-        ]
-        if validator.is_type(allowed, "object"):
-            for extra in extras:
-                yield from validator.descend(instance[extra], allowed, path=extra)
-        elif not allowed and extras:
-            yield jsonschema.ValidationError("has keys that match no property or pattern")
-
-    return check
-
-
-_REF_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
-
-
-def schema_limits_problem(schema: Any) -> str | None:
-    """Why the host will not check a configuration against this schema, or None.
-
-    The checks must be bounded: the schema nests at most as deeply as serde_json allows, refers
-    only within itself (no remote or file `$ref` is ever fetched), and uses no
-    `unevaluatedProperties` next to `patternProperties` (jsonschema matches that pair with
-    Python's backtracking `re`; every other pattern here is matched by RE2, in linear time).
-    """
-    problem = json_problem(schema)
-    if problem:
-        return problem
-    stack = [schema]
-    keywords: set[str] = set()
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            keywords.update(k for k in node if isinstance(k, str))
-            for keyword in _REF_KEYWORDS:
-                ref = node.get(keyword)
-                if isinstance(ref, str) and not ref.startswith("#"):
-                    return f"it refers to {ref[:80]!r}, outside itself (never fetched)"
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    if "unevaluatedProperties" in keywords and "patternProperties" in keywords:
-        return "it combines unevaluatedProperties with patternProperties"
-    return None
-
-
-@lru_cache(maxsize=32)
-def _bounded_validator_class(base: Any) -> Any:
-    keywords: dict[str, Any] = {"pattern": _pattern, "patternProperties": _pattern_properties}
-    if "additionalProperties" in base.VALIDATORS:
-        keywords["additionalProperties"] = _additional_properties(
-            base.VALIDATORS["additionalProperties"]
-        )
-    return jsonschema.validators.extend(base, keywords)  # type: ignore[no-untyped-call]
-
-
-def _schema_problems(config: Any, schema: dict[str, Any]) -> list[str]:
-    """Where and why `config` fails `schema`, quoting no value (values may be secrets).
-
-    Bounded in time: patterns are RE2 (linear), nothing outside the schema is fetched (an empty
-    registry), and nesting is limited (`schema_limits_problem`).
-    """
-    limits = schema_limits_problem(schema)
-    if limits:
-        return [f"the host does not check against the plugin's config_schema: {limits}"]
-    try:
-        base = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
-        base.check_schema(schema)
-        validator = _bounded_validator_class(base)(schema, registry=referencing.Registry())
-        errors = list(validator.iter_errors(config))
-    except jsonschema.SchemaError as exc:
-        return [f"the plugin's config_schema is not a valid JSON Schema ({exc.validator})"]
-    except _UnsupportedSchema as exc:
-        return [f"the host does not check against the plugin's config_schema: {exc}"]
-    except referencing.exceptions.Unresolvable as exc:
-        return [f"the plugin's config_schema has a reference that does not resolve ({exc.ref!r})"]
-    except RecursionError:
-        return ["the plugin's config_schema is too deeply recursive to check"]
-    problems = []
-    for error in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path]):
-        where = "/".join(str(p) for p in error.absolute_path) or "(root)"
-        if error.validator == "required":
-            required = error.validator_value if isinstance(error.validator_value, list) else []
-            present = error.instance if isinstance(error.instance, dict) else {}
-            missing = [n for n in required if n not in present]
-            problems.append(f"{where}: missing required key(s) {', '.join(missing)}")
-        elif error.validator == "additionalProperties":
-            problems.append(f"{where}: has keys the schema does not allow")
-        elif error.validator in ("type", "enum", "const", "format", "pattern"):
-            problems.append(f"{where}: fails {error.validator!r} ({error.validator_value!r})")
-        else:
-            problems.append(f"{where}: fails {error.validator!r}")
-    return problems
-
-
-def _summarize(exc: ValidationError) -> tuple[str, ...]:
-    return tuple(
-        f"{'/'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}"
-        for err in exc.errors(include_input=False, include_url=False)
-    )
-
-
-class FixtureEchoPlugin(Generic[ConfigT]):
+class FixtureEchoPlugin(PluginBase[ConfigT]):
     """A loaded plugin of Echo fixture ABI v3, with one typed method per export.
 
     Open it with `FixtureEchoPlugin.open(path_or_bytes, config)`. The configuration (a dict or
@@ -300,35 +122,9 @@ class FixtureEchoPlugin(Generic[ConfigT]):
     every call. Safe to share between threads.
     """
 
+    ABI: ClassVar[Abi] = ABI
     REQUIRED_EXPORTS: ClassVar[tuple[str, ...]] = REQUIRED_EXPORTS
     OPTIONAL_EXPORTS: ClassVar[tuple[str, ...]] = OPTIONAL_EXPORTS
-
-    def __init__(
-        self,
-        *,
-        info: PluginInfo,
-        pool: InstancePool,
-        config: ConfigT | None,
-        config_json: Any,
-        http: HttpPolicy | None = None,
-    ) -> None:
-        """Use `open()`; this only assembles an already loaded plugin.
-
-        `http` serves the plugin's HTTP; by default `info.allowed_hosts` with default limits.
-        """
-        self.info = info
-        self._pool = pool
-        self._http = http or HttpPolicy(
-            AllowList.parse(info.allowed_hosts),
-            timeout_ms=DEFAULT_TIMEOUT_MS,
-            max_response_bytes=DEFAULT_MAX_HTTP_RESPONSE_BYTES,
-        )
-        self._config = config
-        self._cfg = config_json
-        self._cfg_wire: bytes | None = None  # `_cfg` encoded, made on first use
-        self._redact = Redactor(secret_values(config_json))
-
-    # ----------------------------------------------------------------------- loading
 
     @classmethod
     def open(
@@ -363,280 +159,26 @@ class FixtureEchoPlugin(Generic[ConfigT]):
           response body a plugin may receive (None: no limit).
         - `check_config`: call `from_config` with the configuration now, as the host does.
         """
-        LOG_TAP.install()
-        if isinstance(wasm, bytes | bytearray | memoryview):
-            data = bytes(wasm)
-        else:
-            try:
-                data = Path(wasm).read_bytes()
-            except OSError as exc:
-                raise PluginLoadError(f"cannot read {wasm}: {exc.strerror}") from None
-        try:
-            header = read_wasm_header(data)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise PluginLoadError(f"not a WebAssembly module: {exc}") from None
-        env: dict[str, str] = dict(os.environ) if inherit_env else {}
-        env.update(manifest_config or {})
-        try:
-            extra_origins = AllowList.parse(allowed_hosts).origins
-        except UrlError as exc:
-            raise ConfigError(f"allowed_hosts: {exc}") from None
-        functions = header.function_exports
-        present = frozenset(e for e in REQUIRED_EXPORTS + OPTIONAL_EXPORTS if e in functions)
-        missing_required = tuple(e for e in REQUIRED_EXPORTS if e not in present)
-        if missing_required:
-            raise MissingExportError(
-                f"not a {ABI_NAME} v{ABI_VERSION} plugin: missing export(s) "
-                + ", ".join(missing_required),
-                missing=missing_required,
-            )
-        config_json = None if config is None else _config_json(config)
-        redact = Redactor(secret_values(config_json))
-
-        compiled = compile_module(
-            data, wasi=header.needs_wasi, config=env, timeout_ms=timeout_ms, max_pages=max_pages
+        plugin: FixtureEchoPlugin[ConfigT] = cls._open(
+            wasm,
+            config,
+            allowed_hosts=allowed_hosts,
+            timeout_ms=timeout_ms,
+            max_pages=max_pages,
+            max_http_response_bytes=max_http_response_bytes,
+            manifest_config=manifest_config,
+            inherit_env=inherit_env,
+            max_idle_instances=max_idle_instances,
+            check_config=check_config,
         )
-
-        def http(origins: frozenset[Origin]) -> HttpPolicy:
-            return HttpPolicy(
-                AllowList(origins),
-                timeout_ms=timeout_ms,
-                max_response_bytes=max_http_response_bytes,
-            )
-
-        # The probe: no allowed hosts, the manifest config.
-        probe_pool = InstancePool(compiled, max_idle=1)
-        probe = cls(
-            info=PluginInfo("", None, present, frozenset(), (), {}, (), header.needs_wasi),
-            pool=probe_pool,
-            config=None,
-            config_json=None,
-            http=http(frozenset()),
-        )
-        probe._redact = redact
-        try:
-            name = probe._probe_text("title")
-            base_url = None
-            schema_text = probe._probe_text("settings_schema")
-        except PluginTimeoutError as exc:
-            raise PluginTimeoutError(
-                f"opening the plugin timed out: {exc.message}", export=exc.export
-            ) from None
-        except PluginError as exc:
-            raise PluginLoadError(
-                f"the plugin's `{exc.export or 'probe'}` failed: {exc.message}"
-            ) from None
-        finally:
-            probe_pool.close()
-        try:
-            schema = jiter.from_json(
-                schema_text.encode(), allow_inf_nan=False, catch_duplicate_keys=True
-            )
-        except ValueError as exc:
-            raise PluginLoadError(
-                f"the plugin's `settings_schema` failed: not JSON ({exc})"
-            ) from None
-        if not isinstance(schema, dict):
-            raise PluginLoadError("the plugin's `settings_schema` is not a JSON object")
-        problem = json_problem(schema)
-        if problem:
-            raise PluginLoadError(f"the plugin's `settings_schema` is refused: {problem}")
-
-        if config_json is not None:
-            config_json = prune_config(config_json, schema)
-        origins = set(extra_origins)
-        for url in (
-            base_url,
-            config_json.get("base_url") if isinstance(config_json, dict) else None,
-        ):
-            origin = origin_of(url)
-            if origin is not None:
-                origins.add(origin)
-        info = PluginInfo(
-            name=name,
-            base_url=base_url,
-            exports=present,
-            missing=frozenset(OPTIONAL_EXPORTS) - present,
-            extra_exports=tuple(sorted(functions - present)),
-            config_schema=schema,
-            allowed_hosts=tuple(str(o) for o in sorted(origins)),
-            wasi=header.needs_wasi,
-        )
-        pool = InstancePool(compiled, max_idle=max_idle_instances or max(4, os.cpu_count() or 1))
-        plugin = cls(
-            info=info, pool=pool, config=config, config_json=None, http=http(frozenset(origins))
-        )
-        if config is not None:
-            plugin = plugin._bind(config, config_json, check=check_config)
         return plugin
 
     def with_config(
         self, config: NewConfigT, *, check: bool = True
     ) -> FixtureEchoPlugin[NewConfigT]:
         """The same loaded plugin (sharing its instances) with another configuration."""
-        return self._bind(
-            config, prune_config(_config_json(config), self.info.config_schema), check=check
-        )
-
-    def _bind(
-        self, config: NewConfigT, config_json: Any, *, check: bool
-    ) -> FixtureEchoPlugin[NewConfigT]:
-        redact = Redactor(secret_values(config_json))
-        problems = _schema_problems(config_json, self.info.config_schema)
-        if problems:
-            raise ConfigError(
-                redact(
-                    "the configuration does not match the plugin's config_schema: "
-                    + "; ".join(problems)
-                )
-            )
-        bound = FixtureEchoPlugin[NewConfigT](
-            info=self.info, pool=self._pool, config=config, config_json=config_json, http=self._http
-        )
-        del check  # this ABI has no export that checks a configuration
-        return bound
-
-    # ----------------------------------------------------------------------- state
-
-    @property
-    def config(self) -> ConfigT | None:
-        """The configuration as given (unpruned)."""
-        return self._config
-
-    @property
-    def capabilities(self) -> frozenset[str]:
-        """The spec's optional exports this plugin has."""
-        return self.info.exports & frozenset(OPTIONAL_EXPORTS)
-
-    def has_export(self, export: str) -> bool:
-        return export in self.info.exports
-
-    def close(self) -> None:
-        """Drops the plugin's instances; later calls raise PluginClosedError."""
-        self._pool.close()
-
-    def __enter__(self) -> FixtureEchoPlugin[ConfigT]:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.info.name!r}>"
-
-    # ----------------------------------------------------------------------- calling
-
-    def call_raw(self, export: str, data: bytes) -> bytes:
-        """Calls any export with raw bytes; failures raise the typed errors of `errors`."""
-        pool = self._pool
-        instance = pool.acquire(self._new_state)
-        state = CallState(export, self._http, self._redact)
-        started = perf_counter()
-        failure: str | None = None
-        try:
-            output: bytes = instance.plugin.call(export, data, host_context=state)
-        except extism.Error as exc:
-            failure = str(exc.args[0]) if exc.args else ""
-        else:
-            if state.failure is None and state.guest_error is None:
-                pool.release(instance, started)
-                return output
-        raise self._failure(export, failure, instance, state, started)
-
-    def _new_state(self, export: str) -> CallState:
-        """What the host functions record during one call of `export`."""
-        return CallState(export, self._http, self._redact)
-
-    def _failure(
-        self,
-        export: str,
-        message: str | None,
-        instance: Instance,
-        state: CallState,
-        started: float,
-    ) -> PluginError:
-        records = LOG_TAP.take(instance.id) if message is not None else []
-        error = classify(export, message, state, records, self._redact)
-        if error.instance_reusable:
-            self._pool.release(instance, started)
-        # else: it trapped mid-call (its memory may be inconsistent); the pool makes a new one
-        return error
-
-    def _require_export(self, export: str) -> None:
-        if export not in self.info.exports:
-            raise MissingExportError(
-                f"{export}: this plugin does not export it (optional in {ABI_NAME} v{ABI_VERSION})",
-                export=export,
-            )
-
-    def _require_config(self) -> Any:
-        if self._cfg is None:
-            raise ConfigError("this call sends the configuration: open the plugin with a config")
-        return self._cfg
-
-    def _config_wire(self, export: str) -> bytes:
-        """The bound configuration as JSON bytes, encoded once (it never changes)."""
-        data = self._cfg_wire
-        if data is None:
-            data = self._cfg_wire = self._encode(export, self._require_config())
-        return data
-
-    def _probe_text(self, export: str) -> str:
-        return self._text(export, self.call_raw(export, PROBE_INPUT))
-
-    def _text(self, export: str, output: bytes) -> str:
-        try:
-            return output.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise OutputValidationError(
-                f"{export}: output is not UTF-8 ({exc.reason} at byte {exc.start})",
-                export=export,
-                errors=(exc.reason,),
-            ) from None
-
-    def _json_value(self, export: str, output: bytes) -> Any:
-        """Output JSON as serde_json reads it: no NaN or Infinity, no number too large for an
-        f64, no duplicate key, nesting within serde_json's limit."""
-        try:
-            value = jiter.from_json(output, allow_inf_nan=False, catch_duplicate_keys=True)
-        except ValueError as exc:
-            reason = str(exc)
-        else:
-            problem = json_problem(value)
-            if problem is None:
-                return value
-            reason = problem
-        reason = self._redact(reason)
-        raise OutputValidationError(
-            f"{export}: output is not valid JSON: {reason}", export=export, errors=(reason,)
-        )
-
-    def _json(self, export: str, adapter: TypeAdapter[Any], output: bytes) -> Any:
-        self._json_value(export, output)
-        try:
-            return adapter.validate_json(output, by_alias=True, by_name=False)
-        except ValidationError as exc:
-            errors = _summarize(exc)
-            raise OutputValidationError(
-                self._redact(f"{export}: output violates the spec: " + "; ".join(errors[:5])),
-                export=export,
-                errors=tuple(self._redact(e) for e in errors),
-            ) from None
-
-    def _encode(self, export: str, value: Any) -> bytes:
-        try:
-            data = _ENCODER.encode(value).encode()
-        except (TypeError, ValueError, RecursionError) as exc:  # NaN, a lone surrogate, ...
-            raise InputValidationError(
-                self._redact(f"{export}: input is not JSON: {exc}"), export=export
-            ) from None
-        if len(data) > 2 * MAX_JSON_DEPTH:  # shorter JSON cannot nest too deeply
-            problem = json_problem(value)
-            if problem:
-                raise InputValidationError(
-                    f"{export}: input is not valid JSON: {problem}", export=export
-                )
-        return data
+        plugin: FixtureEchoPlugin[NewConfigT] = self._with_config(config, check=check)
+        return plugin
 
     # ----------------------------------------------------------------------- exports
 
@@ -648,9 +190,8 @@ class FixtureEchoPlugin(Generic[ConfigT]):
         Export `title` (required). Input: Not read.
         Output: The display name.
         """
-        data = PROBE_INPUT
-        output = self.call_raw("title", data)
-        return self._text("title", output)
+        result: str = self._invoke("title")
+        return result
 
     def settings_schema(
         self,
@@ -660,9 +201,8 @@ class FixtureEchoPlugin(Generic[ConfigT]):
         Export `settings_schema` (required). Input: Not read.
         Output: A JSON Schema.
         """
-        data = PROBE_INPUT
-        output = self.call_raw("settings_schema", data)
-        return self._text("settings_schema", output)
+        result: str = self._invoke("settings_schema")
+        return result
 
     def shout(
         self,
@@ -673,9 +213,8 @@ class FixtureEchoPlugin(Generic[ConfigT]):
         Export `shout` (required). Input: The text.
         Output: The text in upper case.
         """
-        data = text.encode("utf-8")
-        output = self.call_raw("shout", data)
-        return self._text("shout", output)
+        result: str = self._invoke("shout", text)
+        return result
 
     def echo(
         self,
@@ -687,26 +226,7 @@ class FixtureEchoPlugin(Generic[ConfigT]):
         Export `echo` (required). Input: The configuration and the shape.
         Output: The shapes.
         """
-        try:
-            request = EchoRequest(
-                settings=self._require_config(),
-                shape=shape,
-                repeat=repeat,
-            )
-        except ValidationError as exc:
-            raise InputValidationError(
-                self._redact("echo: invalid input: " + "; ".join(_summarize(exc))),
-                export="echo",
-            ) from None
-        try:
-            data = request.model_dump_json(by_alias=True).encode()
-        except PydanticSerializationError as exc:  # e.g. a lone surrogate in a string
-            raise InputValidationError(
-                self._redact("echo: input is not JSON: " + str(exc)),
-                export="echo",
-            ) from None
-        output = self.call_raw("echo", data)
-        result: Echoed = self._json("echo", _OUT_ECHO, output)
+        result: Echoed = self._invoke("echo", {"shape": shape, "repeat": repeat})
         return result
 
     def last_shape(
@@ -717,12 +237,7 @@ class FixtureEchoPlugin(Generic[ConfigT]):
         Export `last_shape` (optional). Input: Not read.
         Output: The shape, or empty output.
         """
-        self._require_export("last_shape")
-        data = PROBE_INPUT
-        output = self.call_raw("last_shape", data)
-        if not output:
-            return None
-        result: Shape | None = self._json("last_shape", _OUT_LAST_SHAPE, output)
+        result: Shape | None = self._invoke("last_shape")
         return result
 
 
@@ -730,15 +245,18 @@ Plugin = FixtureEchoPlugin
 """A shorter name for `FixtureEchoPlugin`."""
 
 __all__ = [
+    "ABI",
     "ABI_NAME",
     "ABI_VERSION",
     "DEFAULT_MAX_HTTP_RESPONSE_BYTES",
     "DEFAULT_MAX_PAGES",
     "DEFAULT_TIMEOUT_MS",
     "OPTIONAL_EXPORTS",
+    "PROBE_INPUT",
     "REQUIRED_EXPORTS",
     "FixtureEchoPlugin",
     "Plugin",
     "PluginInfo",
     "prune_config",
+    "schema_limits_problem",
 ]

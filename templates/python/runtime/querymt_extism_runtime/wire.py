@@ -1,6 +1,6 @@
 """Wire-level building blocks shared by the models: the base model and scalar types.
 
-Generated from querymt-extism-v1; do not edit.
+The widths are those of the spec format (`u8` ... `i64`), the same for every ABI.
 """
 
 from __future__ import annotations
@@ -18,6 +18,21 @@ from pydantic import (
     Strict,
     model_validator,
 )
+
+__all__ = [
+    "I32",
+    "I64",
+    "MAX_JSON_DEPTH",
+    "U8",
+    "U16",
+    "U32",
+    "U64",
+    "Bytes",
+    "JsonValue",
+    "WireModel",
+    "is_null",
+    "json_problem",
+]
 
 MAX_JSON_DEPTH = 127
 """How deeply JSON may nest: serde_json stops at its recursion limit of 128 levels, so a Rust

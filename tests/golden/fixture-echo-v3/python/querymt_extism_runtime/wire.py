@@ -1,6 +1,6 @@
 """Wire-level building blocks shared by the models: the base model and scalar types.
 
-Generated from {{ spec.slug }}; do not edit.
+The widths are those of the spec format (`u8` ... `i64`), the same for every ABI.
 """
 
 from __future__ import annotations
@@ -18,6 +18,21 @@ from pydantic import (
     Strict,
     model_validator,
 )
+
+__all__ = [
+    "I32",
+    "I64",
+    "MAX_JSON_DEPTH",
+    "U8",
+    "U16",
+    "U32",
+    "U64",
+    "Bytes",
+    "JsonValue",
+    "WireModel",
+    "is_null",
+    "json_problem",
+]
 
 MAX_JSON_DEPTH = 127
 """How deeply JSON may nest: serde_json stops at its recursion limit of 128 levels, so a Rust
@@ -106,7 +121,9 @@ class WireModel(BaseModel):
             for names in cls._alias_groups:
                 present = [name for name in names if name in data]
                 if len(present) > 1:
-                    raise ValueError(f"duplicate field: {' and '.join(present)} name the same field")
+                    raise ValueError(
+                        f"duplicate field: {' and '.join(present)} name the same field"
+                    )
         return data
 
     @classmethod
@@ -123,10 +140,18 @@ class WireModel(BaseModel):
         return self.model_dump_json(by_alias=True).encode()
 
 
-{% for width, (low, high) in widths %}
-{{ width | upper }} = Annotated[int, Strict(), Field(ge={{ low }}, le={{ high }})]
-"""`{{ width }}`: an integer in [{{ low }}, {{ high }}], strict as in serde."""
-{% endfor %}
+U8 = Annotated[int, Strict(), Field(ge=0, le=255)]
+"""`u8`: an integer in [0, 255], strict as in serde."""
+U16 = Annotated[int, Strict(), Field(ge=0, le=65535)]
+"""`u16`: an integer in [0, 65535], strict as in serde."""
+U32 = Annotated[int, Strict(), Field(ge=0, le=4294967295)]
+"""`u32`: an integer in [0, 4294967295], strict as in serde."""
+U64 = Annotated[int, Strict(), Field(ge=0, le=18446744073709551615)]
+"""`u64`: an integer in [0, 18446744073709551615], strict as in serde."""
+I32 = Annotated[int, Strict(), Field(ge=-2147483648, le=2147483647)]
+"""`i32`: an integer in [-2147483648, 2147483647], strict as in serde."""
+I64 = Annotated[int, Strict(), Field(ge=-9223372036854775808, le=9223372036854775807)]
+"""`i64`: an integer in [-9223372036854775808, 9223372036854775807], strict as in serde."""
 
 
 def is_null(value: Any) -> bool:

@@ -1,22 +1,22 @@
 """The host functions that serve a plugin's HTTP, error and log imports.
 
 Before a module is compiled, its imports of these `extism:host/env` functions are renamed to the
-same names in `NAMESPACE` (see `_runtime.rewrite_imports`), which the host functions below
+same names in `NAMESPACE` (see `wasm.rewrite_imports`), which the host functions below
 provide; the rest of Extism's kernel (memory, input, output, config, vars) is untouched. So:
 
-- `http_request`, `http_status_code`, `http_headers`: HTTP goes through `_http.HttpPolicy` (the
-  allow-list, same-origin redirects, timeouts, a size limit), never through Extism's client.
+- `http_request`, `http_status_code`, `http_headers`: HTTP goes through
+  `http_policy.HttpPolicy` (the allow-list, same-origin redirects, timeouts, a size limit),
+  never through Extism's client.
 - `error_set`: the plugin's error message is recorded here, so a failed call is known to be the
   plugin's own error without reading any text the plugin wrote.
-- `log_*`: records go to the `logging` logger `fixture_echo_v3.plugin`, each cut to
+- `log_*`: records go to the call's `logging` logger (each ABI's bindings name theirs,
+  e.g. `querymt_extism_v1.plugin`; `DEFAULT_LOGGER` otherwise), each cut to
   `MAX_LOG_BYTES`; nothing reaches Extism's log, so a plugin's logs cannot grow the process or
   forge the runtime's records.
 
 Each call carries a `CallState` (Extism's host context) where the host functions record what
 happened: the first HTTP failure, the plugin's error message, the last response. Blocks passed
 to `http_request` and `log_*` are freed as Extism's runtime frees them.
-
-Generated from fixture-echo-v3; do not edit.
 """
 
 from __future__ import annotations
@@ -30,17 +30,36 @@ from typing import Any
 import extism  # type: ignore[import-untyped]
 from extism_sys import ffi, lib  # type: ignore[import-untyped]
 
-from ._http import HttpFailure, HttpPolicy
 from .errors import HostFunctionError, PluginOutOfMemoryError
+from .http_policy import HttpFailure, HttpPolicy
 
 NAMESPACE = "qmt:host/guarded"
 """The import module the rewritten imports name; only these host functions live there."""
 MAX_LOG_BYTES = 16 * 1024
 """A plugin log record longer than this is cut (the rest is never read from plugin memory)."""
 
-LOGGER = logging.getLogger("fixture_echo_v3.plugin")
-"""Where plugin log records go (`log_info` at INFO, `log_trace` at DEBUG - 5, ...)."""
-LOGGER.addHandler(logging.NullHandler())
+
+def plugin_logger(name: str) -> logging.Logger:
+    """The logger plugin records go to (`log_info` at INFO, `log_trace` at DEBUG - 5, ...),
+    silent unless the application configures logging."""
+    logger = logging.getLogger(name)
+    if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+        logger.addHandler(logging.NullHandler())
+    return logger
+
+
+DEFAULT_LOGGER = plugin_logger("querymt_extism_runtime.plugin")
+"""Where a call's plugin records go when its `CallState` names no logger."""
+
+__all__ = [
+    "DEFAULT_LOGGER",
+    "HOST_FUNCTIONS",
+    "MAX_LOG_BYTES",
+    "NAMESPACE",
+    "RENAMES",
+    "CallState",
+    "plugin_logger",
+]
 
 _LEVELS = {
     "log_trace": logging.DEBUG - 5,
@@ -60,15 +79,24 @@ class CallState:
         "guest_error",
         "headers",
         "http",
+        "logger",
         "redact",
         "started",
         "status",
     )
 
-    def __init__(self, export: str, http: HttpPolicy, redact: Callable[[str], str]) -> None:
+    def __init__(
+        self,
+        export: str,
+        http: HttpPolicy,
+        redact: Callable[[str], str],
+        logger: logging.Logger | None = None,
+    ) -> None:
         self.export = export
         self.http = http
         self.redact = redact
+        self.logger = logger or DEFAULT_LOGGER
+        """Where the plugin's `log_*` records of this call go."""
         self.started = time.monotonic()
         self.failure: HttpFailure | None = None
         """The first thing the host refused or that failed host-side: the call fails with it."""
@@ -180,14 +208,13 @@ def _log(name: str) -> Callable[[Any, Any, Any], None]:
 
     def log(current: Any, inputs: Any, outputs: Any) -> None:
         offset = int(inputs[0].v.i64)
-        if LOGGER.isEnabledFor(level):
-            state = _state(current)
+        state = _state(current)
+        if state is not None and state.logger.isEnabledFor(level):
             raw = _read(current, offset, MAX_LOG_BYTES + 1)
             text = raw[:MAX_LOG_BYTES].decode("utf-8", "replace")
             if len(raw) > MAX_LOG_BYTES:
                 text += " [cut]"
-            if state is not None:
-                LOGGER.log(level, "%s: %s", state.export, state.redact(text))
+            state.logger.log(level, "%s: %s", state.export, state.redact(text))
         _free(current, offset)
 
     return log

@@ -1,0 +1,140 @@
+"""An ABI as data: its exports' call shapes, the exports the host's load sequence uses, and
+the facts a generated package states about its spec.
+
+A generated package describes its spec with one `Abi` value; `PluginBase` interprets it. A
+new call shape (an ABI that sends a JSON integer, or reads a typed error payload) is one member
+here and its handling in `PluginBase`, not new template logic in every package.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from pydantic import TypeAdapter
+
+__all__ = ["BOUND_CONFIG", "Abi", "ExportSpec", "HostRoles", "InputShape", "OutputShape"]
+
+
+class InputShape(StrEnum):
+    """What the host sends an export (the generator's `ir.calls.InputShape`, same values)."""
+
+    IGNORED = "ignored"
+    """The probe input (`Abi.probe_input`); the plugin does not read it."""
+    TEXT = "utf8"
+    """Raw UTF-8 text."""
+    CONFIG = "config"
+    """The configuration itself: the bound one unless the caller passes another."""
+    REQUEST = "request"
+    """A struct (`ExportSpec.request`) with the configuration in one field (`config_field`)
+    and the caller's arguments beside it."""
+    JSON = "json"
+    """Any other JSON value; the bound configuration if `defaults_to_config` and none given."""
+
+
+class OutputShape(StrEnum):
+    """What the host reads back (the generator's `ir.calls.OutputShape`, same values)."""
+
+    NONE = "none"
+    """Nothing: the output is ignored."""
+    TEXT = "utf8"
+    """UTF-8 text."""
+    TEXT_OR_NONE = "utf8_or_none"
+    """UTF-8 text; empty output is None."""
+    JSON = "json"
+    """A JSON value, checked against `ExportSpec.output_type` (any JSON if None)."""
+
+
+class _BoundConfig:
+    def __repr__(self) -> str:
+        return "<the plugin's configuration>"
+
+
+BOUND_CONFIG: Any = _BoundConfig()
+"""The default of an argument the host fills with the plugin's bound configuration."""
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    """One export as the host calls it: its call shape and what checks its output."""
+
+    name: str
+    input: InputShape
+    output: OutputShape
+    optional: bool = False
+    """A plugin may lack it (the load still succeeds; calling it raises MissingExportError)."""
+    does_http: bool = False
+    """The export is expected to make HTTP requests."""
+    empty_is_none: bool = False
+    """For a JSON output: empty output means None."""
+    defaults_to_config: bool = False
+    """For a JSON input: the host sends its configuration unless told otherwise."""
+    request: Any = None
+    """For a REQUEST input: the pydantic model of the request."""
+    config_field: str | None = None
+    """For a REQUEST input: the (Python) name of the field that carries the configuration."""
+    output_type: Any = None
+    """For a JSON output: the Python type the output must validate as (None: any JSON)."""
+    input_schema: str | None = None
+    """The `$id` of the JSON Schema of the decoded input (the jsonschema target's file)."""
+    output_schema: str | None = None
+    """The `$id` of the JSON Schema of the decoded output."""
+    adapter: TypeAdapter[Any] | None = field(default=None, init=False, repr=False, compare=False)
+    """`output_type`'s validator, built once with the table."""
+
+    def __post_init__(self) -> None:
+        if self.input is InputShape.REQUEST and (self.request is None or not self.config_field):
+            raise ValueError(f"{self.name}: a request input needs `request` and `config_field`")
+        if self.output is OutputShape.JSON and self.output_type is not None:
+            object.__setattr__(self, "adapter", TypeAdapter(self.output_type))
+
+
+@dataclass(frozen=True)
+class HostRoles:
+    """The exports the host's load sequence calls, by role (None: the ABI has none)."""
+
+    display_name: str | None = None
+    """Probed for `PluginInfo.name` (text)."""
+    base_url: str | None = None
+    """Probed, if the plugin has it, for `PluginInfo.base_url` (text, an absolute URL)."""
+    config_schema: str | None = None
+    """Probed for the JSON Schema the configuration is pruned by and checked against."""
+    check_config: str | None = None
+    """Called with the bound configuration, so the plugin accepts (or refuses) it at load."""
+
+
+@dataclass(frozen=True)
+class Abi:
+    """Everything a generated package states about its spec that the runtime acts on."""
+
+    name: str
+    version: int
+    slug: str
+    exports: tuple[ExportSpec, ...]
+    roles: HostRoles
+    probe_input: bytes = b"null"
+    """What exports that take no argument receive."""
+    logger: str = "querymt_extism_runtime.plugin"
+    """The `logging` logger a plugin's `log_*` records go to."""
+    by_name: dict[str, ExportSpec] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", {e.name: e for e in self.exports})
+        if len(self.by_name) != len(self.exports):
+            raise ValueError(f"{self.slug}: two exports share a name")
+        for role, export in vars(self.roles).items():
+            if export is not None and export not in self.by_name:
+                raise ValueError(f"{self.slug}: the {role} role names no export ({export!r})")
+
+    @property
+    def required_exports(self) -> tuple[str, ...]:
+        return tuple(e.name for e in self.exports if not e.optional)
+
+    @property
+    def optional_exports(self) -> tuple[str, ...]:
+        return tuple(e.name for e in self.exports if e.optional)
+
+    def export(self, name: str) -> ExportSpec:
+        """The export called `name`; KeyError if the ABI has none."""
+        return self.by_name[name]
