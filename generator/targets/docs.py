@@ -187,6 +187,12 @@ def _payload_view(payload: ir.Payload) -> PayloadView:
         case ir.Encoding.IGNORED:
             encoding = "ignored"
             shape = "no value"
+        case ir.Encoding.EMPTY:
+            encoding = "empty"
+            shape = "no bytes"
+        case ir.Encoding.BYTES:
+            encoding = "raw bytes"
+            shape = "bytes"
         case ir.Encoding.UTF8:
             encoding = "raw UTF-8"
             shape = "string" + (f" (`{payload.content_type}`)" if payload.content_type else "")
@@ -194,6 +200,8 @@ def _payload_view(payload: ir.Payload) -> PayloadView:
             assert payload.type is not None
             encoding = "JSON"
             shape = type_link(payload.type)
+            if payload.nullable:
+                shape += " or `null`"
         case _:
             assert_never(payload.encoding)
     if payload.empty_is_none:
@@ -205,6 +213,8 @@ def _example_bytes(payload: ir.Payload, value: ir.JsonValue) -> str:
     match payload.encoding:
         case ir.Encoding.IGNORED:
             return "null" if value is None else _json(value)
+        case ir.Encoding.EMPTY | ir.Encoding.BYTES:
+            return ""
         case ir.Encoding.UTF8:
             return "" if value is None else str(value)
         case ir.Encoding.JSON:
