@@ -394,7 +394,9 @@ class _Builder:
 
     def _host_functions(self) -> tuple[ir.HostFunction, ...]:
         functions: list[ir.HostFunction] = []
-        seen: set[tuple[str, str]] = {(i["module"], i["name"]) for i in self.data.get("imports", [])}
+        seen: set[tuple[str, str]] = {
+            (i["module"], i["name"]) for i in self.data.get("imports", [])
+        }
         for index, raw in enumerate(self.data.get("host_functions", [])):
             at = join_pointer("/host_functions", index)
             key = (raw["module"], raw["name"])
@@ -419,8 +421,10 @@ class _Builder:
                 )
             )
             wasm_side = (raw["params"], raw["results"])
-            wants = (["i64"] if raw["input"]["encoding"] != "empty" else [],
-                     ["i64"] if raw["output"]["encoding"] != "empty" else [])
+            wants = (
+                ["i64"] if raw["input"]["encoding"] != "empty" else [],
+                ["i64"] if raw["output"]["encoding"] != "empty" else [],
+            )
             if wasm_side != wants:
                 self.c.error(
                     join_pointer(at, "params"),
@@ -798,13 +802,16 @@ class _Builder:
         since_dialect = raw.get("since") if isinstance(raw.get("since"), str) else None
         if since_dialect is not None and since_dialect not in self.dialects:
             since_dialect = None  # reported by _check_since
-        if since_dialect is not None and self.dialects.index(since_dialect) > 0:
-            if not raw["optional"]:
-                self.c.error(
-                    join_pointer(pointer, "optional"),
-                    f"export '{name}' is new in dialect {since_dialect} but not optional",
-                    "plugins of older dialects lack it, so a host must work without it",
-                )
+        if (
+            since_dialect is not None
+            and self.dialects.index(since_dialect) > 0
+            and not raw["optional"]
+        ):
+            self.c.error(
+                join_pointer(pointer, "optional"),
+                f"export '{name}' is new in dialect {since_dialect} but not optional",
+                "plugins of older dialects lack it, so a host must work without it",
+            )
         dialects: list[ir.ExportDialect] = []
         for dialect, override in raw.get("dialects", {}).items():
             at = join_pointer(pointer, "dialects", dialect)
@@ -816,9 +823,9 @@ class _Builder:
                     f"dialect {dialect} is the one this file describes",
                     "write the newest dialect's shape in the export itself",
                 )
-            if since_dialect is not None and self.dialects.index(
-                dialect
-            ) < self.dialects.index(since_dialect):
+            if since_dialect is not None and self.dialects.index(dialect) < self.dialects.index(
+                since_dialect
+            ):
                 self.c.error(
                     at,
                     f"export '{name}' does not exist in dialect {dialect} (since {since_dialect})",
