@@ -199,6 +199,11 @@ def dcg_input(spec: ir.Spec) -> dict[str, Any]:
                 schema.pop("required", None)
         elif is_hand_shaped(type_def):
             defs[type_def.name] = {"type": "object", "description": type_def.description}
+        elif type_def.fallback_variant is not None:
+            # A plain enumeration for the generator; `_missing_` (models_source) reads any
+            # other string as the fallback, as serde's `other` does.
+            schema["enum"] = schema.pop("x-enum")
+            schema.pop("examples", None)
     for width in _WIDTHS:
         defs[f"QmtWire{width.upper()}"] = {"type": "integer"}
     defs["QmtWireBytes"] = {"type": "array", "items": {"type": "integer"}}
@@ -308,6 +313,9 @@ def models_source(spec: ir.Spec) -> str:
     body = re.sub(rf"^from {_LOCAL_MODULE} import (\([^)]*\)|[^\n]*)\n", "", body, flags=re.M)
     pkg = package_name(spec)
     body = body.replace(f"from {pkg}._wire import", "from ._wire import")
+    for type_def in spec.types:
+        if isinstance(type_def, ir.EnumType) and type_def.fallback_variant is not None:
+            body = _with_fallback(body, type_def, type_def.fallback_variant)
     enums = [enum_context(spec, t) for t in spec.types if is_hand_shaped(t)]
     structs = [t.name for t in spec.types if isinstance(t, ir.Struct)]
     # serde's skip_serializing_if: such fields are left out of the dump when they are None.
@@ -383,6 +391,18 @@ def models_source(spec: ir.Spec) -> str:
         structs=sorted(structs),
         rebuild_order=rebuild_order(spec, enums) if skip_if_null else [],
     )
+
+
+def _with_fallback(body: str, enum: ir.EnumType, fallback: ir.Variant) -> str:
+    header = f"class {enum.name}(StrEnum):\n"
+    assert header in body, f"the generator wrote no StrEnum for {enum.name}"
+    method = (
+        "    @classmethod\n"
+        f"    def _missing_(cls, value: object) -> {enum.name} | None:\n"
+        f'        """serde\'s `other`: any other string reads as `{fallback.wire_name}`."""\n'
+        f"        return cls({fallback.wire_name!r}) if isinstance(value, str) else None\n\n"
+    )
+    return body.replace(header, header + method, 1)
 
 
 def rebuild_order(spec: ir.Spec, enums: Sequence[EnumCtx]) -> list[str]:

@@ -16,7 +16,6 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
-    RootModel,
     StrictBool,
     StrictFloat,
     StrictStr,
@@ -441,25 +440,47 @@ class PluginErrorDocument(WireModel):
     """
 
 
-class ProviderErrorKind(RootModel[StrictStr]):
-    root: Annotated[
-        StrictStr,
-        Field(
-            examples=[
-                "server_overloaded",
-                "rate_limited",
-                "quota_exceeded",
-                "context_window_exceeded",
-                "authentication",
-                "invalid_request",
-                "unsupported_operation",
-                "unknown_transient",
-                "unknown_permanent",
-            ]
-        ),
-    ]
+class ProviderErrorKind(StrEnum):
+    @classmethod
+    def _missing_(cls, value: object) -> ProviderErrorKind | None:
+        """serde's `other`: any other string reads as `unknown_permanent`."""
+        return cls("unknown_permanent") if isinstance(value, str) else None
+
+    server_overloaded = "server_overloaded"
     """
-    The kind of a provider error, snake_case; an unknown value reads as `unknown_permanent`.
+    The provider is overloaded (retryable).
+    """
+    rate_limited = "rate_limited"
+    """
+    Rate-limited (retryable).
+    """
+    quota_exceeded = "quota_exceeded"
+    """
+    The quota is used up.
+    """
+    context_window_exceeded = "context_window_exceeded"
+    """
+    The prompt is too long for the model.
+    """
+    authentication = "authentication"
+    """
+    The credentials were refused.
+    """
+    invalid_request = "invalid_request"
+    """
+    The request was refused as invalid.
+    """
+    unsupported_operation = "unsupported_operation"
+    """
+    The operation is not supported.
+    """
+    unknown_transient = "unknown_transient"
+    """
+    An unclassified temporary failure (retryable).
+    """
+    unknown_permanent = "unknown_permanent"
+    """
+    An unclassified permanent failure; also any unknown value.
     """
 
 
