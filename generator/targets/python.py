@@ -287,6 +287,7 @@ def run_datamodel_codegen(spec: ir.Spec) -> str:
             use_standard_collections=True,
             use_union_operator=True,
             field_constraints=True,
+            strict_nullable=True,
             strict_types=[StrictTypes.str, StrictTypes.bool, StrictTypes.float],
             target_python_version=PythonVersion.PY_311,
             formatters=[Formatter.BUILTIN],
