@@ -338,12 +338,14 @@ class _Builder:
                 )
             seen.setdefault(name, index)
 
-    def _dialect(self, name: str, pointer: str) -> str | None:
+    def _dialect(self, name: str, pointer: str, *, key: bool = False) -> str | None:
         """`name` if it is a declared dialect; otherwise an error at `pointer`."""
         if name in self.dialects:
             return name
         known = ", ".join(self.dialects) if self.dialects else "none: the spec declares no dialects"
-        self.c.error(pointer, f"'{name}' is not a dialect of this spec", f"Options are: {known}")
+        self.c.error(
+            pointer, f"'{name}' is not a dialect of this spec", f"Options are: {known}", key=key
+        )
         return None
 
     def _convention(self, name: str, raw: dict[str, Any], pointer: str) -> ir.ErrorConvention:
@@ -751,12 +753,14 @@ class _Builder:
                 ir.Variant(vname, wire, raw_variant["description"], payload, fallback, min_items)
             )
         fallbacks = [i for i, v in enumerate(variants) if v.fallback]
-        for index in fallbacks[1:]:
-            self.c.error(
-                join_pointer(pointer, "variants", index, "other"),
-                f"enum '{name}' has more than one fallback variant",
-                f"the first is {variants[fallbacks[0]].name}",
-            )
+        if len(fallbacks) > 1:
+            names = ", ".join(variants[i].name for i in fallbacks)
+            for index in fallbacks:
+                self.c.error(
+                    join_pointer(pointer, "variants", index, "other"),
+                    f"enum '{name}' has {len(fallbacks)} fallback variants ({names})",
+                    "serde allows one `other` variant; keep one",
+                )
         default = raw.get("default")
         if default is not None:
             match = next((v for v in variants if v.name == default), None)
@@ -815,13 +819,14 @@ class _Builder:
         dialects: list[ir.ExportDialect] = []
         for dialect, override in raw.get("dialects", {}).items():
             at = join_pointer(pointer, "dialects", dialect)
-            if self._dialect(dialect, at) is None:
+            if self._dialect(dialect, at, key=True) is None:
                 continue
             if dialect == self.dialects[-1]:
                 self.c.error(
                     at,
                     f"dialect {dialect} is the one this file describes",
                     "write the newest dialect's shape in the export itself",
+                    key=True,
                 )
             if since_dialect is not None and self.dialects.index(dialect) < self.dialects.index(
                 since_dialect
@@ -829,6 +834,7 @@ class _Builder:
                 self.c.error(
                     at,
                     f"export '{name}' does not exist in dialect {dialect} (since {since_dialect})",
+                    key=True,
                 )
             dialects.append(
                 ir.ExportDialect(
@@ -1106,6 +1112,22 @@ def _check_values(spec: ir.Spec, collector: Collector) -> None:
                     join_pointer("/exports", export.name, "examples", index, side),
                     f"example {side} of '{export.name}' does not match its schema",
                 )
+    for convention in spec.error_conventions:
+        if convention.type is None:
+            continue
+        for index, text in enumerate(convention.examples):
+            pointer = join_pointer("/error_conventions", convention.name, "examples", index)
+            try:
+                message = json.loads(text)
+            except ValueError as exc:
+                collector.error(pointer, f"example is not JSON: {exc}", "a json message is JSON")
+                continue
+            check(
+                schema_target.type_schema(convention.type),
+                message,
+                pointer,
+                f"example does not match type '{ir.format_type(convention.type)}'",
+            )
 
 
 def _field_lists(type_def: ir.TypeDef, pointer: str) -> Iterable[tuple[str, tuple[ir.Field, ...]]]:
