@@ -170,6 +170,7 @@ def test_the_bindings_install_as_their_own_distribution(
         from importlib import metadata, resources
         import querymt_extism_runtime as runtime
         import querymt_extism_v1 as bindings
+        import querymt_extism_v2
         from querymt_extism_v1 import QuerymtExtismPlugin, models
 
         config = {{"api_key": "sk-dist", "base_url": {loopback.base_url!r}}}
@@ -186,6 +187,7 @@ def test_the_bindings_install_as_their_own_distribution(
             "top_level": sorted(
                 {{f.parts[0] for f in metadata.files({DISTRIBUTION!r}) if f.suffix == ".py"}}
             ),
+            "v2": querymt_extism_v2.models.PluginErrorDocument.__name__,
             "version": metadata.version({DISTRIBUTION!r}),
             "requires": metadata.requires({DISTRIBUTION!r}),
             **info,
@@ -194,11 +196,12 @@ def test_the_bindings_install_as_their_own_distribution(
     out = json.loads(_run([str(bin_dir / "python"), "-c", script], cwd=tmp_path).stdout)
     assert Path(out["file"]).is_relative_to(tmp_path / "venv"), "imported from outside the venv"
     assert Path(out["runtime_file"]).is_relative_to(tmp_path / "venv")
-    # One distribution, two packages: the v1 bindings and the runtime every ABI shares.
-    assert out["top_level"] == ["querymt_extism_runtime", "querymt_extism_v1"]
+    # One distribution: the bindings of each ABI and the runtime they share.
+    assert out["top_level"] == ["querymt_extism_runtime", "querymt_extism_v1", "querymt_extism_v2"]
     assert out["same_errors"] is True
     assert out["typed"] is True and out["runtime_typed"] is True
-    assert out["version"] == f"{__version__}+abi1"
+    assert out["v2"] == "PluginErrorDocument"
+    assert out["version"] == f"{__version__}+abi1.2"  # the distribution holds ABI v1 and v2
     # Ranges a user's project can live with, not the generator's exact pins.
     assert out["requires"] and not any("==" in r for r in out["requires"])
     assert out["name"] == "My Example LLM HTTP Plugin"

@@ -135,6 +135,8 @@ def _send_request(plugin: PluginBase[Any], export: ExportSpec, value: Any) -> by
 def _send_json(plugin: PluginBase[Any], export: ExportSpec, value: Any) -> bytes:
     if value is BOUND_CONFIG and export.defaults_to_config:
         return plugin._config_wire(export.name)
+    if export.input_adapter is not None:
+        return plugin._encode_typed(export, export.input_adapter, value)
     return plugin._encode(export.name, value)
 
 
@@ -449,6 +451,23 @@ class PluginBase(Generic[ConfigT]):
         if export.optional and name not in self.info.exports:
             self._require_export(name)
         return decode(self, export, self.call_raw(name, encode(self, export, value)))
+
+    def _encode_typed(self, export: ExportSpec, adapter: TypeAdapter[Any], value: Any) -> bytes:
+        """A typed JSON input, checked against its type (a model, a sized integer) and encoded
+        as serde writes it (wire names)."""
+        name = export.name
+        try:
+            data: bytes = adapter.dump_json(adapter.validate_python(value), by_alias=True)
+        except ValidationError as exc:
+            raise InputValidationError(
+                self._redact(f"{name}: invalid input: " + "; ".join(summarize_validation(exc))),
+                export=name,
+            ) from None
+        except PydanticSerializationError as exc:  # e.g. a lone surrogate in a string
+            raise InputValidationError(
+                self._redact(f"{name}: input is not JSON: " + str(exc)), export=name
+            ) from None
+        return data
 
     def _encode_request(self, export: ExportSpec, fields: Mapping[str, Any]) -> bytes:
         name = export.name

@@ -64,7 +64,7 @@ def _decode(ctx: CheckContext, export: ir.Export, raw: bytes) -> tuple[Any, str]
     try:
         if payload.empty_is_none and not raw:
             return None, "empty (none)"
-        if payload.encoding is ir.Encoding.IGNORED:
+        if payload.encoding in (ir.Encoding.IGNORED, ir.Encoding.EMPTY):
             if raw:
                 raise ValueError(f"expected empty output, got {plural(len(raw), 'byte')}")
             return None, "empty"

@@ -74,6 +74,9 @@ class ExportSpec:
     """For a REQUEST input: the pydantic model of the request."""
     config_field: str | None = None
     """For a REQUEST input: the (Python) name of the field that carries the configuration."""
+    input_type: Any = None
+    """For a JSON input: the Python type the value must validate as before it is encoded
+    (None: any JSON)."""
     output_type: Any = None
     """For a JSON output: the Python type the output must validate as (None: any JSON)."""
     input_schema: str | None = None
@@ -82,12 +85,18 @@ class ExportSpec:
     """The `$id` of the JSON Schema of the decoded output."""
     adapter: TypeAdapter[Any] | None = field(default=None, init=False, repr=False, compare=False)
     """`output_type`'s validator, built once with the table."""
+    input_adapter: TypeAdapter[Any] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    """`input_type`'s validator and encoder, built once with the table."""
 
     def __post_init__(self) -> None:
         if self.input is InputShape.REQUEST and (self.request is None or not self.config_field):
             raise ValueError(f"{self.name}: a request input needs `request` and `config_field`")
         if self.output is OutputShape.JSON and self.output_type is not None:
             object.__setattr__(self, "adapter", TypeAdapter(self.output_type))
+        if self.input is InputShape.JSON and self.input_type is not None:
+            object.__setattr__(self, "input_adapter", TypeAdapter(self.input_type))
 
 
 @dataclass(frozen=True)
