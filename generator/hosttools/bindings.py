@@ -8,8 +8,8 @@ importing the bindings' exception classes.
 
 Only public names are used: the bindings package's `__all__`, its `plugin` module's `ABI`
 and `querymt_extism_runtime`'s `__all__` (the runtime the loaded bindings run on, checked to be
-the one whose `PluginBase` their `Plugin` subclasses; tests/test_conformance.py checks that no
-tool module reaches for an underscore name of either).
+the copy shipped beside them; tests/test_conformance.py checks that no tool module reaches for
+an underscore name of either).
 
 Two facts come from the Python target's naming conventions and are written down here once: the
 package of a spec is `snake_case(slug)`, a method is `python_ident(snake_case(export))`, and a
@@ -134,11 +134,13 @@ def load(spec: ir.Spec) -> Bindings:
         sys.path.insert(0, str(root))
     module = importlib.import_module(package)
     runtime = importlib.import_module(RUNTIME_PACKAGE)
-    if not issubclass(module.Plugin, runtime.PluginBase):
-        # Two copies of the runtime on the path: the tools would mix the classes of both.
+    # The bindings import the runtime by its top-level name, so a copy imported earlier from
+    # elsewhere (another checkout, an installed wheel) would be the one they run on.
+    shipped = Path(module.__file__ or "").resolve().parent.parent
+    if Path(runtime.__file__ or "").resolve().parent.parent != shipped:
         raise UsageError(
-            f"{package} runs on another {RUNTIME_PACKAGE} than {runtime.__file__}; "
-            f"install the bindings and their runtime from one distribution"
+            f"{package} in {shipped} runs on the {RUNTIME_PACKAGE} of {runtime.__file__}, "
+            f"not on its own; import the bindings before any other copy of the runtime"
         )
     return Bindings(module, runtime)
 
