@@ -3,6 +3,9 @@ target's naming conventions once; these tests hold it to what the target renders
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,7 @@ from generator import ir
 from generator.hosttools import bindings as seam
 from generator.ir import calls
 from generator.loader import load_spec
+from generator.resources import BINDINGS_DIR
 from generator.targets import python as python_target
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,3 +59,42 @@ def test_a_bindings_error_becomes_a_typed_failure(spec_v1: ir.Spec) -> None:
     assert call_error is not None and call_error.kind is seam.FailureKind.CALL_ERROR
     assert call_error.code == 3
     assert bindings.failure(ValueError("not the bindings'")) is None
+
+
+LOAD_PROBE = """
+import sys
+from generator.hosttools import bindings
+from generator.hosttools.args import UsageError
+from generator.loader import load_spec
+from generator.resources import DEFAULT_SPEC
+if sys.argv[1:]:
+    sys.path.insert(0, sys.argv[1])
+    import querymt_extism_runtime  # another copy, imported before the bindings
+try:
+    loaded = bindings.load(load_spec(DEFAULT_SPEC))
+except UsageError as exc:
+    print("refused:", exc)
+else:
+    print("loaded:", loaded.prune_config({"a": 1, "b": 2}, {"properties": {"a": {}}}))
+"""
+
+
+def _load_in_a_fresh_process(*args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", LOAD_PROBE, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_the_seam_runs_on_the_runtime_shipped_beside_the_bindings(tmp_path: Path) -> None:
+    assert _load_in_a_fresh_process() == "loaded: {'a': 1}"
+    runtime = BINDINGS_DIR / seam.RUNTIME_PACKAGE
+    shutil.copytree(runtime, tmp_path / seam.RUNTIME_PACKAGE)
+    refused = _load_in_a_fresh_process(str(tmp_path))
+    assert refused.startswith("refused: querymt_extism_v1 in ")
+    assert f"runs on the {seam.RUNTIME_PACKAGE} of {tmp_path}" in refused

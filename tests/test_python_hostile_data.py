@@ -120,19 +120,19 @@ NEAR_MATCH = "a" * 64 + "!"  # Python's re would take longer than the universe e
     ids=["pattern", "patternProperties", "additionalProperties", "propertyNames"],
 )
 def test_patterns_match_in_linear_time(schema: dict[str, Any], config: dict[str, Any]) -> None:
-    problems = returns(lambda: bindings.plugin._schema_problems(config, schema))
+    problems = returns(lambda: runtime.schema_problems(config, schema))
     assert isinstance(problems, list)
 
 
 def test_pattern_results_are_right() -> None:
     schema = {"type": "object", "properties": {"api_key": {"type": "string", "pattern": "^sk-"}}}
-    assert bindings.plugin._schema_problems({"api_key": "sk-1"}, schema) == []
-    assert bindings.plugin._schema_problems({"api_key": "nope"}, schema) == [
+    assert runtime.schema_problems({"api_key": "sk-1"}, schema) == []
+    assert runtime.schema_problems({"api_key": "nope"}, schema) == [
         "api_key: fails 'pattern' ('^sk-')"
     ]
     closed = {"type": "object", "patternProperties": {"^x-": {}}, "additionalProperties": False}
-    assert bindings.plugin._schema_problems({"x-a": 1}, closed) == []
-    assert bindings.plugin._schema_problems({"y": 1}, closed) != []
+    assert runtime.schema_problems({"x-a": 1}, closed) == []
+    assert runtime.schema_problems({"y": 1}, closed) != []
 
 
 def test_a_pattern_only_backtracking_can_match_is_refused_typed() -> None:

@@ -35,7 +35,7 @@ from querymt_extism_runtime import (
 )
 from querymt_extism_runtime import InputShape as In
 from querymt_extism_runtime import OutputShape as Out
-from wasm_builder import Echo, Log, Output, build_module
+from wasm_builder import Echo, Log, Output, Trap, build_module
 
 from generator import ir
 from generator.targets import python as python_target
@@ -79,9 +79,9 @@ def test_the_bindings_use_the_runtime_s_classes() -> None:
     assert querymt_extism_v1.errors.PluginError is runtime.PluginError
     assert querymt_extism_v1.PluginInfo is runtime.PluginInfo
     assert issubclass(querymt_extism_v1.Plugin, runtime.PluginBase)
-    # The names host tools reached into before the runtime was a package still resolve.
-    assert querymt_extism_v1._runtime.Redactor is runtime.Redactor
-    assert querymt_extism_v1._http.origin_of is runtime.origin_of
+    # The compatibility aliases of the runtime's names are gone: tools import the runtime.
+    assert not hasattr(querymt_extism_v1, "_runtime") and not hasattr(querymt_extism_v1, "_http")
+    assert not hasattr(querymt_extism_v1.plugin, "_schema_problems")
 
 
 def test_the_shapes_are_the_generator_s(spec_v1: ir.Spec) -> None:
@@ -386,3 +386,31 @@ def test_a_missing_required_export_fails_the_load() -> None:
             check_config=True,
         )
     assert "check" in caught.value.missing and "note" not in caught.value.missing
+
+
+def test_open_unprobed_assembles_one_plugin_per_allow_list_without_the_load_sequence() -> None:
+    # The display-name export traps and most exports are absent: `open()` would fail on either.
+    wasm = build_module({"title": [Trap()], "shout": [Echo()]})
+    lists = [("http://127.0.0.1:1",), ()]
+    plugins = runtime.open_unprobed(
+        ShapesPlugin,
+        wasm,
+        wasi=False,
+        timeout_ms=10_000,
+        exports=frozenset({"shout"}),
+        allow_lists=lists,
+    )
+    try:
+        assert [type(p) for p in plugins] == [ShapesPlugin, ShapesPlugin]
+        assert [p.info.allowed_hosts for p in plugins] == lists
+        for plugin in plugins:
+            assert plugin._pool.created == 1  # instantiated now, so link errors show here
+            assert plugin.info.name == "" and plugin.info.config_schema == {}
+            assert plugin.info.exports == {"shout"} and plugin.config is None
+            assert plugin.call_raw("shout", b"raw bytes") == b"raw bytes"
+            assert plugin._pool.created == 1  # the call reused the warm instance
+        with pytest.raises(runtime.PluginTrapError):
+            plugins[0].call_raw("title", b"")
+    finally:
+        for plugin in plugins:
+            plugin.close()

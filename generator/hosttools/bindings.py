@@ -6,9 +6,10 @@ attribute. What comes back is typed here (the `Protocol`s below) or converted to
 values: a bindings error becomes a `PluginFailure`, so callers switch on `FailureKind` instead of
 importing the bindings' exception classes.
 
-Some of what verify needs is not public API of the bindings yet (the runtime's `Redactor`, the
-HTTP policy, assembling a plugin from an instance pool without `open()`'s probe); those uses are
-marked `private:` below and are the ones to move onto the shared runtime's public API.
+Only public names are used: the bindings package's `__all__`, its `plugin` module's `ABI`
+and `querymt_extism_runtime`'s `__all__` (the runtime the loaded bindings run on, checked to be
+the copy shipped beside them; tests/test_conformance.py checks that no tool module reaches for
+an underscore name of either).
 
 Two facts come from the Python target's naming conventions and are written down here once: the
 package of a spec is `snake_case(slug)`, a method is `python_ident(snake_case(export))`, and a
@@ -34,6 +35,9 @@ from generator.naming import python_ident, snake_case
 from generator.resources import BINDINGS_DIR
 
 Redact = Callable[[str], str]
+
+RUNTIME_PACKAGE = "querymt_extism_runtime"
+"""The host runtime the generated bindings import (shipped in the same distribution)."""
 
 
 class WasmHeader(Protocol):
@@ -128,7 +132,17 @@ def load(spec: ir.Spec) -> Bindings:
         raise UsageError(f"{root / package} is missing; run `qmt-abigen generate` first")
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
-    return Bindings(importlib.import_module(package))
+    module = importlib.import_module(package)
+    runtime = importlib.import_module(RUNTIME_PACKAGE)
+    # The bindings import the runtime by its top-level name, so a copy imported earlier from
+    # elsewhere (another checkout, an installed wheel) would be the one they run on.
+    shipped = Path(module.__file__ or "").resolve().parent.parent
+    if Path(runtime.__file__ or "").resolve().parent.parent != shipped:
+        raise UsageError(
+            f"{package} in {shipped} runs on the {RUNTIME_PACKAGE} of {runtime.__file__}, "
+            f"not on its own; import the bindings before any other copy of the runtime"
+        )
+    return Bindings(module, runtime)
 
 
 @dataclass(frozen=True)
@@ -152,8 +166,10 @@ def request_arguments(call: calls.Call, payload: Mapping[str, Any]) -> RequestAr
 class Bindings:
     """One spec's loaded bindings package."""
 
-    def __init__(self, module: ModuleType) -> None:
+    def __init__(self, module: ModuleType, runtime: ModuleType) -> None:
         self._b = module
+        self._rt = runtime
+        self._abi = module.plugin.ABI
         self._errors = module.errors
 
     # ----------------------------------------------------------------------- module facts
@@ -161,38 +177,38 @@ class Bindings:
     @property
     def probe_input(self) -> bytes:
         """What the host sends to an export whose input is ignored."""
-        probe: bytes = self._b.plugin.PROBE_INPUT
+        probe: bytes = self._abi.probe_input
         return probe
 
     def read_wasm_header(self, data: bytes) -> WasmHeader:
         """Raises ValueError (or UnicodeDecodeError) when `data` is not WebAssembly."""
-        header: WasmHeader = self._b.read_wasm_header(data)
+        header: WasmHeader = self._rt.read_wasm_header(data)
         return header
 
     def capture_extism_log(self) -> None:
         """Routes Extism's log to the bindings (where the cause of a trap is read from)."""
-        self._b.capture_extism_log()
+        self._rt.capture_extism_log()
 
     # ----------------------------------------------------------------------- configuration
 
     def redactor(self, config: Any) -> Redact:
-        """Masks the secret values of `config` (and their encodings) in a text. private:"""
-        runtime = self._b._runtime
+        """Masks the secret values of `config` (and their encodings) in a text."""
+        runtime = self._rt
         redact: Redact = runtime.Redactor(runtime.secret_values(config))
         return redact
 
     def origin_of(self, url: str) -> str | None:
-        """The origin (`scheme://host:port`) the host would send to, or None. private:"""
-        origin = self._b._http.origin_of(url)
+        """The origin (`scheme://host:port`) the host would send to, or None."""
+        origin = self._rt.origin_of(url)
         return None if origin is None else str(origin)
 
     def prune_config(self, config: Any, schema: dict[str, Any]) -> Any:
         """The configuration without the keys `schema` does not list (the host's pruning)."""
-        return self._b.plugin.prune_config(config, schema)
+        return self._rt.prune_config(config, schema)
 
     def config_problems(self, config: Any, schema: dict[str, Any]) -> list[str]:
-        """Where and why `config` fails `schema`, quoting no value; bounded in time. private:"""
-        problems: list[str] = self._b.plugin._schema_problems(config, schema)
+        """Where and why `config` fails `schema`, quoting no value; bounded in time."""
+        problems: list[str] = self._rt.schema_problems(config, schema)
         return problems
 
     # ----------------------------------------------------------------------- errors
@@ -262,39 +278,16 @@ class Bindings:
     ) -> list[RawPlugin]:
         """One plugin per allow-list from one compiled module, with an empty manifest config and
         no probe calls; each is instantiated once now, so link errors (and a looping start
-        function) show here. Raises PluginFailed. private: assembles `Plugin` by hand."""
-        runtime, http, plugin_mod = self._b._runtime, self._b._http, self._b.plugin
+        function) show here. Raises PluginFailed."""
         try:
-            compiled = runtime.compile_module(
+            plugins: list[RawPlugin] = self._rt.open_unprobed(
+                self._b.Plugin,
                 data,
                 wasi=wasi,
-                config={},
                 timeout_ms=timeout_ms,
-                max_pages=plugin_mod.DEFAULT_MAX_PAGES,
+                exports=exports,
+                allow_lists=allow_lists,
             )
-            plugins: list[RawPlugin] = []
-            for allowed in allow_lists:
-                policy = http.HttpPolicy(
-                    http.AllowList.parse(list(allowed)),
-                    timeout_ms=timeout_ms,
-                    max_response_bytes=plugin_mod.DEFAULT_MAX_HTTP_RESPONSE_BYTES,
-                )
-                pool = runtime.InstancePool(compiled, max_idle=1)
-                info = plugin_mod.PluginInfo(
-                    name="",
-                    base_url=None,
-                    exports=exports,
-                    missing=frozenset(),
-                    extra_exports=(),
-                    config_schema={},
-                    allowed_hosts=tuple(allowed),
-                    wasi=wasi,
-                )
-                plugin = self._b.Plugin(
-                    info=info, pool=pool, config=None, config_json=None, http=policy
-                )
-                pool.release(pool.acquire(plugin._new_state))
-                plugins.append(plugin)
         except self._errors.PluginError as exc:
             raise self._failed(exc) from None
         return plugins

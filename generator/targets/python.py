@@ -9,8 +9,6 @@ The generated package (`generated/python/<slug>/`, e.g. `querymt_extism_v1`) hol
 - `plugin.py`: the spec's facts as data (`ABI`: each export's call shape, the host's roles) and
   the plugin class, one typed method per export delegating to the runtime.
 - `errors.py`: the runtime's exception hierarchy under the package's name.
-- `_runtime.py`, `_http.py`: aliases of runtime names under the module names host tools used
-  before the runtime was its own package.
 
 Everything that does not depend on the spec is the `querymt_extism_runtime` package: ordinary
 source under `templates/python/runtime/` (linted, type-checked and tested there), copied once
@@ -60,8 +58,6 @@ def render(spec: ir.Spec) -> dict[str, str]:
     files = {
         f"{base}/__init__.py": render_template("python/__init__.py.j2", **ctx),
         f"{base}/errors.py": render_template("python/errors.py.j2", **ctx),
-        f"{base}/_runtime.py": render_template("python/_runtime.py.j2", **ctx),
-        f"{base}/_http.py": render_template("python/_http.py.j2", **ctx),
         f"{base}/plugin.py": render_template("python/plugin.py.j2", **ctx),
         f"{base}/models.py": models_source(spec),
         f"{base}/py.typed": "",

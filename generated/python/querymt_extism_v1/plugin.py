@@ -36,7 +36,6 @@ from querymt_extism_runtime import (
     prune_config,
     schema_limits_problem,
 )
-from querymt_extism_runtime import schema_problems as _schema_problems  # noqa: F401 (tools use it)
 
 from .models import (
     ChatMessage,

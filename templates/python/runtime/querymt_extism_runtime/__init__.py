@@ -9,7 +9,8 @@ client behind them (`HttpPolicy`, `AllowList`, `Origin`), secret redaction (`Red
 `secret_values`), the classification of failures into typed errors (`classify_failure` and the
 `PluginError` hierarchy), configuration checks (`prune_config`, `schema_problems`), the wire
 building blocks of the models (`WireModel`, `U8` ... `I64`, `Bytes`, `JsonValue`) and the
-generic call machinery (`PluginBase`, `ExportSpec`, `InputShape`, `OutputShape`).
+generic call machinery (`PluginBase`, `ExportSpec`, `InputShape`, `OutputShape`, and
+`open_unprobed` for tools that call a module's exports without the load sequence).
 
 Host-side tools use only the names in `__all__`; submodules and names with a leading
 underscore may change without notice.
@@ -63,6 +64,7 @@ from .plugin import (
     NewConfigT,
     PluginBase,
     PluginInfo,
+    open_unprobed,
     summarize_validation,
 )
 from .pool import COMPILED, CompiledCache, Instance, InstancePool, Module, compile_module
@@ -164,6 +166,7 @@ __all__ = [
     "is_null",
     "is_secret_key",
     "json_problem",
+    "open_unprobed",
     "origin_of",
     "origins_of_entry",
     "parse_url",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from time import perf_counter
@@ -51,6 +51,7 @@ __all__ = [
     "NewConfigT",
     "PluginBase",
     "PluginInfo",
+    "open_unprobed",
     "summarize_validation",
 ]
 
@@ -582,3 +583,50 @@ class PluginBase(Generic[ConfigT]):
                     f"{export}: input is not valid JSON: {problem}", export=export
                 )
         return data
+
+
+PluginT = TypeVar("PluginT", bound=PluginBase[Any])
+
+
+def open_unprobed(
+    plugin_class: type[PluginT],
+    data: bytes,
+    *,
+    wasi: bool,
+    timeout_ms: int,
+    exports: frozenset[str],
+    allow_lists: Sequence[Sequence[str]],
+) -> list[PluginT]:
+    """One `plugin_class` per allow-list from one compilation of `data`, without `open()`'s
+    load sequence: no probe call, an empty manifest config, no configuration bound, default
+    memory and HTTP response limits, and `exports` taken as present.
+
+    For tools that check a module's behaviour export by export through `call_raw` (a
+    conformance run), where the load sequence itself is under test. Each plugin's one instance
+    is made now, so link errors (and a looping start function) raise here, as `PluginError`s.
+    """
+    compiled = compile_module(
+        data, wasi=wasi, config={}, timeout_ms=timeout_ms, max_pages=DEFAULT_MAX_PAGES
+    )
+    plugins: list[PluginT] = []
+    for allowed in allow_lists:
+        http = HttpPolicy(
+            AllowList.parse(list(allowed)),
+            timeout_ms=timeout_ms,
+            max_response_bytes=DEFAULT_MAX_HTTP_RESPONSE_BYTES,
+        )
+        pool = InstancePool(compiled, max_idle=1)
+        info = PluginInfo(
+            name="",
+            base_url=None,
+            exports=exports,
+            missing=frozenset(),
+            extra_exports=(),
+            config_schema={},
+            allowed_hosts=tuple(allowed),
+            wasi=wasi,
+        )
+        plugin = plugin_class(info=info, pool=pool, config=None, config_json=None, http=http)
+        pool.release(pool.acquire(plugin._new_state))
+        plugins.append(plugin)
+    return plugins

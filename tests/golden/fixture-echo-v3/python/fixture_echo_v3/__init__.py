@@ -17,7 +17,7 @@ shares (same distribution).
 
 from querymt_extism_runtime import capture_extism_log, read_wasm_header
 
-from . import _http, _runtime, errors, models  # noqa: F401 (the aliases: bindings._runtime)
+from . import errors, models
 from .errors import (
     ConfigError,
     ConnectionFailedError,
