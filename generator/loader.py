@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import cache, partial
 from pathlib import Path
 from typing import Any
@@ -226,6 +227,8 @@ class _Builder:
         self.declared = {name: len(t.get("type_params", [])) for name, t in raw_types.items()}
         self.known_exports = set(data["exports"])
         self.spec_params = tuple(data.get("type_params", {}))
+        self.dialects = [d["name"] for d in data.get("dialects", [])]
+        self.conventions: dict[str, ir.ErrorConvention] = {}
 
     def build(self) -> ir.Spec:
         for name in self.spec_params:
@@ -235,10 +238,16 @@ class _Builder:
                     f"type parameter '{name}' has the name of a declared type",
                     key=True,
                 )
+        self._check_dialects()
         types = tuple(
             self._typedef(name, raw, join_pointer("/types", name))
             for name, raw in self.data["types"].items()
         )
+        self._check_target_names(types)
+        self.conventions = {
+            name: self._convention(name, raw, join_pointer("/error_conventions", name))
+            for name, raw in self.data.get("error_conventions", {}).items()
+        }
         exports = tuple(
             self._export(name, raw, join_pointer("/exports", name))
             for name, raw in self.data["exports"].items()
@@ -284,11 +293,199 @@ class _Builder:
                 config=host["config"],
                 probe_input=host["probe_input"],
                 concurrency=host["concurrency"],
+                modes=tuple(
+                    ir.HostMode(m["name"], m["description"], tuple(m["requires"]))
+                    for m in host.get("modes", [])
+                ),
+            ),
+            dialects=tuple(
+                ir.Dialect(d["name"], d["description"]) for d in self.data.get("dialects", [])
+            ),
+            error_conventions=tuple(self.conventions.values()),
+            host_functions=self._host_functions(),
+            protocols=tuple(
+                ir.Protocol(
+                    name,
+                    raw["description"],
+                    tuple(
+                        ir.ProtocolStep(
+                            step["description"],
+                            ir.StepCalls(step.get("calls", "once")),
+                            step.get("export"),
+                            step.get("host_function"),
+                        )
+                        for step in raw["steps"]
+                    ),
+                )
+                for name, raw in self.data.get("protocols", {}).items()
             ),
         )
         self._check_load_sequence(spec)
+        self._check_protocols(spec)
         self._check_cycles(spec)
         return spec
+
+    # -- dialects, error conventions, host functions
+
+    def _check_dialects(self) -> None:
+        seen: dict[str, int] = {}
+        for index, name in enumerate(self.dialects):
+            if name in seen:
+                self.c.error(
+                    join_pointer("/dialects", index, "name"),
+                    f"duplicate dialect '{name}'",
+                    f"first declared at /dialects/{seen[name]}",
+                )
+            seen.setdefault(name, index)
+
+    def _dialect(self, name: str, pointer: str) -> str | None:
+        """`name` if it is a declared dialect; otherwise an error at `pointer`."""
+        if name in self.dialects:
+            return name
+        known = ", ".join(self.dialects) if self.dialects else "none: the spec declares no dialects"
+        self.c.error(pointer, f"'{name}' is not a dialect of this spec", f"Options are: {known}")
+        return None
+
+    def _convention(self, name: str, raw: dict[str, Any], pointer: str) -> ir.ErrorConvention:
+        encoding = ir.Encoding(raw["encoding"])
+        type_ref = None
+        if "type" in raw:
+            if encoding is not ir.Encoding.JSON:
+                self.c.error(
+                    join_pointer(pointer, "type"),
+                    f"a `type` needs the json encoding, not {encoding.value}",
+                    "utf8 messages are free text",
+                )
+            type_ref = self._type(raw["type"], join_pointer(pointer, "type"), ())
+        return ir.ErrorConvention(
+            code=raw["code"],
+            encoding=encoding,
+            description=raw["description"],
+            examples=tuple(raw.get("examples", ())),
+            name=name,
+            cause=ir.ErrorCause(raw["cause"]),
+            type=type_ref,
+        )
+
+    def _errors(self, names: list[str], pointer: str) -> tuple[ir.ErrorConvention, ...]:
+        found: list[ir.ErrorConvention] = []
+        for index, name in enumerate(names):
+            convention = self.conventions.get(name)
+            if convention is None:
+                known = ", ".join(sorted(self.conventions)) or "none: declare error_conventions"
+                self.c.error(
+                    join_pointer(pointer, index),
+                    f"unknown error convention '{name}'",
+                    f"Options are: {known}",
+                )
+                continue
+            found.append(convention)
+        codes = [c.code for c in found]
+        for code in sorted({c for c in codes if codes.count(c) > 1}):
+            same = [c.name for c in found if c.code == code]
+            if len({c.encoding for c in found if c.code == code}) > 1:
+                self.c.error(
+                    pointer,
+                    f"conventions {', '.join(same)} share return code {code} with different"
+                    " encodings",
+                    "a host tells them apart by the code; give each its own code",
+                )
+        return tuple(found)
+
+    def _host_functions(self) -> tuple[ir.HostFunction, ...]:
+        functions: list[ir.HostFunction] = []
+        seen: set[tuple[str, str]] = {
+            (i["module"], i["name"]) for i in self.data.get("imports", [])
+        }
+        for index, raw in enumerate(self.data.get("host_functions", [])):
+            at = join_pointer("/host_functions", index)
+            key = (raw["module"], raw["name"])
+            if key in seen:
+                self.c.error(
+                    join_pointer(at, "name"),
+                    f"host function '{raw['module']}::{raw['name']}' is declared twice",
+                    "each host function appears once, in imports or in host_functions",
+                )
+            seen.add(key)
+            functions.append(
+                ir.HostFunction(
+                    module=raw["module"],
+                    name=raw["name"],
+                    params=tuple(raw["params"]),
+                    results=tuple(raw["results"]),
+                    description=raw["description"],
+                    input=self._host_payload(raw["input"], join_pointer(at, "input")),
+                    output=self._host_payload(raw["output"], join_pointer(at, "output")),
+                    on_failure=raw["on_failure"],
+                    imported=raw["imported"],
+                )
+            )
+            wasm_side = (raw["params"], raw["results"])
+            wants = (
+                ["i64"] if raw["input"]["encoding"] != "empty" else [],
+                ["i64"] if raw["output"]["encoding"] != "empty" else [],
+            )
+            if wasm_side != wants:
+                self.c.error(
+                    join_pointer(at, "params"),
+                    f"host function '{raw['name']}' passes {raw['input']['encoding']} in and"
+                    f" {raw['output']['encoding']} out, so its wasm signature is"
+                    f" ({', '.join(wants[0])}) -> ({', '.join(wants[1])})",
+                    "every non-empty payload is one i64 memory offset",
+                )
+        return tuple(functions)
+
+    def _host_payload(self, raw: dict[str, Any], pointer: str) -> ir.Payload:
+        encoding = ir.Encoding(raw["encoding"])
+        type_ref = None
+        if "type" in raw:
+            if encoding is not ir.Encoding.JSON:
+                self.c.error(
+                    join_pointer(pointer, "type"),
+                    f"a `type` needs the json encoding, not {encoding.value}",
+                )
+            type_ref = self._type(raw["type"], join_pointer(pointer, "type"), ())
+        return ir.Payload(encoding=encoding, description=raw["description"], type=type_ref)
+
+    def _check_target_names(self, types: tuple[ir.TypeDef, ...]) -> None:
+        for target in RESERVED_TYPE_NAMES:
+            taken: dict[str, str] = {}
+            for type_def in types:
+                name = type_def.name_in(target)
+                if name in taken:
+                    self.c.error(
+                        join_pointer("/types", type_def.name, "target_names", target),
+                        f"types '{taken[name]}' and '{type_def.name}' would both be named"
+                        f" '{name}' in the {target.capitalize()} target",
+                        "choose another target name",
+                    )
+                taken.setdefault(name, type_def.name)
+
+    def _check_protocols(self, spec: ir.Spec) -> None:
+        functions = {f.name for f in spec.host_functions} | {i.name for i in spec.imports}
+        for name, protocol in zip(self.data.get("protocols", {}), spec.protocols, strict=True):
+            for index, step in enumerate(protocol.steps):
+                at = join_pointer("/protocols", name, "steps", index)
+                if step.export is not None and step.export not in self.known_exports:
+                    self.c.error(
+                        join_pointer(at, "export"),
+                        f"protocol step names unknown export '{step.export}'",
+                        f"Options are: {', '.join(sorted(self.known_exports))}",
+                    )
+                if step.host_function is not None and step.host_function not in functions:
+                    self.c.error(
+                        join_pointer(at, "host_function"),
+                        f"protocol step names unknown host function '{step.host_function}'",
+                        f"Options are: {', '.join(sorted(functions)) or 'none'}",
+                    )
+        for index, mode in enumerate(spec.host.modes):
+            for position, export in enumerate(mode.requires):
+                if export not in self.known_exports:
+                    self.c.error(
+                        join_pointer("/host/modes", index, "requires", position),
+                        f"mode {mode.name} requires unknown export '{export}'",
+                        f"Options are: {', '.join(sorted(self.known_exports))}",
+                    )
 
     # -- names
 
@@ -302,11 +499,11 @@ class _Builder:
                 key=key,
             )
 
-    def _check_type_name(self, name: str, pointer: str) -> None:
+    def _check_type_name(self, name: str, pointer: str, renamed: dict[str, str]) -> None:
         clashes = [
             f"{target.capitalize()} target: {reserved[name]}"
             for target, reserved in RESERVED_TYPE_NAMES.items()
-            if name in reserved
+            if name in reserved and target not in renamed
         ]
         language = keyword_language(name)
         if language is not None:
@@ -315,12 +512,28 @@ class _Builder:
             self.c.error(
                 pointer,
                 f"type name '{name}' is already taken in the generated code ({'; '.join(clashes)})",
-                "choose another name, e.g. prefix it with the ABI's domain",
+                "choose another name, or give the target its own with `target_names`",
                 key=True,
             )
+        for target, other in renamed.items():
+            at = join_pointer(pointer, "target_names", target)
+            reserved = RESERVED_TYPE_NAMES.get(target, {})
+            if other in reserved or keyword_language(other) is not None:
+                why = reserved.get(other) or f"a {keyword_language(other)} keyword"
+                self.c.error(
+                    at,
+                    f"target name '{other}' is already taken in the {target.capitalize()}"
+                    f" target ({why})",
+                    "choose another name",
+                )
+            elif other in self.declared and other != name:
+                self.c.error(at, f"target name '{other}' is the name of another declared type")
 
     def _check_since(self, raw: dict[str, Any], pointer: str) -> int:
-        since: int = raw.get("since", 1)
+        since: int | str = raw.get("since", 1)
+        if isinstance(since, str):
+            self._dialect(since, join_pointer(pointer, "since"))
+            return int(self.data["abi_version"])
         if since > self.data["abi_version"]:
             self.c.error(
                 join_pointer(pointer, "since"),
@@ -339,7 +552,8 @@ class _Builder:
     # -- types
 
     def _typedef(self, name: str, raw: dict[str, Any], pointer: str) -> ir.TypeDef:
-        self._check_type_name(name, pointer)
+        target_names = dict(raw.get("target_names", {}))
+        self._check_type_name(name, pointer, target_names)
         params = tuple(raw.get("type_params", ()))
         for index, param in enumerate(params):
             if param in self.declared or param in self.spec_params:
@@ -360,8 +574,10 @@ class _Builder:
                 deny_unknown_fields=raw.get("deny_unknown_fields", False),
                 examples=examples,
                 since=since,
+                target_names=tuple(sorted(target_names.items())),
             )
-        return self._enum(name, raw, pointer, params, examples, since)
+        enum = self._enum(name, raw, pointer, params, examples, since)
+        return replace(enum, target_names=tuple(sorted(target_names.items())))
 
     def _check_params_used(
         self, params: tuple[str, ...], refs: list[ir.TypeRef], pointer: str
@@ -434,8 +650,19 @@ class _Builder:
                     has_default=has_default,
                     default=raw.get("default"),
                     examples=tuple(raw.get("examples", ())),
+                    since_dialect=(
+                        self._dialect(raw["since"], join_pointer(at, "since"))
+                        if "since" in raw
+                        else None
+                    ),
                 )
             )
+            if "since" in raw and required:
+                self.c.error(
+                    join_pointer(at, "since"),
+                    f"field '{name}' is new in dialect {raw['since']} but required",
+                    "an older dialect's messages lack it; make it nullable or give it a default",
+                )
         return tuple(fields)
 
     def _enum(
@@ -498,7 +725,38 @@ class _Builder:
                     f"internally tagged enum '{name}' cannot have newtype variant '{vname}' here",
                     "serde needs the value to be a struct; declare its fields with `fields:`",
                 )
-            variants.append(ir.Variant(vname, wire, raw_variant["description"], payload))
+            fallback = raw_variant.get("other", False)
+            if fallback and not isinstance(payload, ir.UnitPayload):
+                self.c.error(
+                    join_pointer(at, "other"),
+                    f"variant '{vname}' is the fallback (`other`) but carries data",
+                    "serde's `other` applies to a unit variant only",
+                )
+            if fallback and tagging is ir.Tagging.UNTAGGED:
+                self.c.error(
+                    join_pointer(at, "other"),
+                    f"untagged enum '{name}' cannot have a fallback variant",
+                    "an untagged enum has no tag to be unknown",
+                )
+            min_items = raw_variant.get("min_items", 0)
+            if min_items and not (
+                isinstance(payload, ir.NewtypePayload) and isinstance(payload.type, ir.ListOf)
+            ):
+                self.c.error(
+                    join_pointer(at, "min_items"),
+                    f"min_items on variant '{vname}', which does not hold a list",
+                    "min_items applies to a newtype variant whose value is list<T>",
+                )
+            variants.append(
+                ir.Variant(vname, wire, raw_variant["description"], payload, fallback, min_items)
+            )
+        fallbacks = [i for i, v in enumerate(variants) if v.fallback]
+        for index in fallbacks[1:]:
+            self.c.error(
+                join_pointer(pointer, "variants", index, "other"),
+                f"enum '{name}' has more than one fallback variant",
+                f"the first is {variants[fallbacks[0]].name}",
+            )
         default = raw.get("default")
         if default is not None:
             match = next((v for v in variants if v.name == default), None)
@@ -541,6 +799,60 @@ class _Builder:
                 key=True,
             )
         since = self._check_since(raw, pointer)
+        since_dialect = raw.get("since") if isinstance(raw.get("since"), str) else None
+        if since_dialect is not None and since_dialect not in self.dialects:
+            since_dialect = None  # reported by _check_since
+        if (
+            since_dialect is not None
+            and self.dialects.index(since_dialect) > 0
+            and not raw["optional"]
+        ):
+            self.c.error(
+                join_pointer(pointer, "optional"),
+                f"export '{name}' is new in dialect {since_dialect} but not optional",
+                "plugins of older dialects lack it, so a host must work without it",
+            )
+        dialects: list[ir.ExportDialect] = []
+        for dialect, override in raw.get("dialects", {}).items():
+            at = join_pointer(pointer, "dialects", dialect)
+            if self._dialect(dialect, at) is None:
+                continue
+            if dialect == self.dialects[-1]:
+                self.c.error(
+                    at,
+                    f"dialect {dialect} is the one this file describes",
+                    "write the newest dialect's shape in the export itself",
+                )
+            if since_dialect is not None and self.dialects.index(dialect) < self.dialects.index(
+                since_dialect
+            ):
+                self.c.error(
+                    at,
+                    f"export '{name}' does not exist in dialect {dialect} (since {since_dialect})",
+                )
+            dialects.append(
+                ir.ExportDialect(
+                    dialect=dialect,
+                    input=(
+                        self._payload(override["input"], join_pointer(at, "input"), is_input=True)
+                        if "input" in override
+                        else None
+                    ),
+                    output=(
+                        self._payload(
+                            override["output"], join_pointer(at, "output"), is_input=False
+                        )
+                        if "output" in override
+                        else None
+                    ),
+                    errors=(
+                        self._errors(override["errors"], join_pointer(at, "errors"))
+                        if "errors" in override
+                        else None
+                    ),
+                    host_use=override.get("host_use"),
+                )
+            )
         return ir.Export(
             name=name,
             description=raw["description"],
@@ -554,6 +866,9 @@ class _Builder:
                 ir.ExportExample(e["description"], e["input"], e["output"])
                 for e in raw.get("examples", ())
             ),
+            errors=self._errors(raw.get("errors", []), join_pointer(pointer, "errors")),
+            since_dialect=since_dialect,
+            dialects=tuple(dialects),
         )
 
     def _payload(self, raw: dict[str, Any], pointer: str, *, is_input: bool) -> ir.Payload:
@@ -567,7 +882,20 @@ class _Builder:
                     "utf8 payloads are strings; ignored payloads carry nothing",
                 )
             type_ref = self._type(raw["type"], join_pointer(pointer, "type"), self.spec_params)
-        if raw.get("empty_is_none") and (is_input or encoding is ir.Encoding.IGNORED):
+        if encoding is ir.Encoding.EMPTY and is_input:
+            self.c.error(
+                join_pointer(pointer, "encoding"),
+                "the empty encoding applies to outputs only",
+                "an input the plugin does not read is `ignored`",
+            )
+        if raw.get("nullable") and encoding is not ir.Encoding.JSON:
+            self.c.error(
+                join_pointer(pointer, "nullable"),
+                f"nullable applies to json payloads only, not {encoding.value}",
+            )
+        if raw.get("empty_is_none") and (
+            is_input or encoding in (ir.Encoding.IGNORED, ir.Encoding.EMPTY)
+        ):
             self.c.error(
                 join_pointer(pointer, "empty_is_none"),
                 "empty_is_none applies to utf8 or json outputs only",
@@ -585,6 +913,7 @@ class _Builder:
             empty_is_none=raw.get("empty_is_none", False),
             content_type=raw.get("content_type"),
             is_config=raw.get("is_config", False),
+            nullable=raw.get("nullable", False),
         )
 
     # -- whole-spec checks

@@ -537,7 +537,7 @@ class _Verifier:
         try:
             if payload.empty_is_none and not raw:
                 value, what = None, "empty (none)"
-            elif payload.encoding is ir.Encoding.IGNORED:
+            elif payload.encoding in (ir.Encoding.IGNORED, ir.Encoding.EMPTY):
                 if raw:
                     raise ValueError(f"expected empty output, got {_plural(len(raw), 'byte')}")
                 value, what = None, "empty"
@@ -638,7 +638,7 @@ class _Verifier:
                 cases.append(("malformed-input", MALFORMED_JSON, "malformed JSON"))
             case ir.Encoding.UTF8:
                 cases.append(("malformed-input", INVALID_UTF8, "invalid UTF-8"))
-            case ir.Encoding.IGNORED:
+            case ir.Encoding.IGNORED | ir.Encoding.EMPTY | ir.Encoding.BYTES:
                 pass
         if method.kind is calls.InputShape.CONFIG:
             invalid = self._invalid_config(config_schema)

@@ -6,11 +6,22 @@ and types; a new shape is one member here and fails every `match` that does not 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import assert_never
 
-from generator.ir.model import Encoding, Export, Field, Named, Spec, Struct, TypeParam
+from generator.ir.model import (
+    Encoding,
+    ErrorCause,
+    ErrorConvention,
+    Export,
+    Field,
+    Named,
+    Spec,
+    Struct,
+    TypeParam,
+    TypeRef,
+)
 
 CONFIG_PARAM = TypeParam("Config")
 """The spec-level type parameter every ABI binds to the provider's configuration."""
@@ -31,6 +42,37 @@ class OutputShape(StrEnum):
     JSON = "json"
 
 
+class FailureShape(StrEnum):
+    """What the error memory holds when a call fails with a given return code."""
+
+    TEXT = "text"  # free text
+    TYPED = "typed"  # a JSON document of the convention's type
+    TRAP = "trap"  # the runtime's trap message; the instance is gone
+
+
+@dataclass(frozen=True)
+class Failure:
+    code: int
+    shape: FailureShape
+    cause: ErrorCause | None
+    type: TypeRef | None = None
+    """For `TYPED`: the document's type."""
+
+
+def failure_of(convention: ErrorConvention) -> Failure:
+    if convention.cause is ErrorCause.TRAP:
+        return Failure(convention.code, FailureShape.TRAP, convention.cause)
+    match convention.encoding:
+        case Encoding.JSON:
+            return Failure(convention.code, FailureShape.TYPED, convention.cause, convention.type)
+        case Encoding.UTF8:
+            return Failure(convention.code, FailureShape.TEXT, convention.cause)
+        case Encoding.IGNORED | Encoding.EMPTY | Encoding.BYTES:
+            raise AssertionError(f"the loader refuses {convention.encoding} error messages")
+        case _:
+            assert_never(convention.encoding)
+
+
 @dataclass(frozen=True)
 class Call:
     export: Export
@@ -43,10 +85,24 @@ class Call:
     """For `REQUEST`: the field that carries the configuration."""
     defaults_to_config: bool = False
     """For `JSON`: the host sends its configuration here unless told otherwise (`is_config`)."""
+    failures: tuple[Failure, ...] = ()
+    """How the call fails, by return code (the spec's fallback when the export names none)."""
+    nullable_output: bool = False
+    """For `JSON`: `null` is a valid output too."""
+    answers_errors: bool = False
+    """The successful output is a typed error document (e.g. `classify_chat_error`)."""
 
 
 def call_of(spec: Spec, export: Export) -> Call:
-    return _with_input(spec, export, _output_shape(export))
+    call = _with_input(spec, export, _output_shape(export))
+    conventions = spec.export_errors(export)
+    typed = {c.type for c in conventions + spec.error_conventions if c.type is not None}
+    return replace(
+        call,
+        failures=tuple(failure_of(c) for c in conventions),
+        nullable_output=export.output.nullable,
+        answers_errors=export.output.type is not None and export.output.type in typed,
+    )
 
 
 def calls(spec: Spec) -> dict[str, Call]:
@@ -59,6 +115,8 @@ def _with_input(spec: Spec, export: Export, output: OutputShape) -> Call:
     match payload.encoding:
         case Encoding.IGNORED:
             return Call(export, InputShape.IGNORED, output)
+        case Encoding.EMPTY | Encoding.BYTES:
+            raise AssertionError(f"the loader refuses {payload.encoding} export inputs")
         case Encoding.UTF8:
             return Call(export, InputShape.TEXT, output)
         case Encoding.JSON:
@@ -80,8 +138,10 @@ def _with_input(spec: Spec, export: Export, output: OutputShape) -> Call:
 def _output_shape(export: Export) -> OutputShape:
     payload = export.output
     match payload.encoding:
-        case Encoding.IGNORED:
+        case Encoding.IGNORED | Encoding.EMPTY:
             return OutputShape.NONE
+        case Encoding.BYTES:
+            raise AssertionError("the loader refuses bytes export outputs")
         case Encoding.UTF8:
             return OutputShape.TEXT_OR_NONE if payload.empty_is_none else OutputShape.TEXT
         case Encoding.JSON:

@@ -15,14 +15,19 @@ from typing import Literal, TypeAlias, assert_never
 __all__ = [
     "INTEGER_RANGES",
     "PRIMITIVE_NAMES",
+    "Dialect",
     "Encoding",
     "EnumType",
+    "ErrorCause",
     "ErrorConvention",
     "Export",
+    "ExportDialect",
     "ExportExample",
     "Field",
     "HostBehaviour",
+    "HostFunction",
     "HostImport",
+    "HostMode",
     "HostRoles",
     "JsonValue",
     "ListOf",
@@ -33,7 +38,10 @@ __all__ = [
     "Payload",
     "Primitive",
     "PrimitiveName",
+    "Protocol",
+    "ProtocolStep",
     "Spec",
+    "StepCalls",
     "Struct",
     "StructPayload",
     "Tagging",
@@ -163,6 +171,8 @@ class Field:
     has_default: bool = False
     default: JsonValue = None
     examples: tuple[JsonValue, ...] = ()
+    since_dialect: str | None = None
+    """The dialect that introduced the field; older dialects neither write nor read it."""
 
     @property
     def renamed(self) -> bool:
@@ -178,6 +188,11 @@ class Struct:
     deny_unknown_fields: bool = False
     examples: tuple[JsonValue, ...] = ()
     since: int = 1
+    target_names: tuple[tuple[str, str], ...] = ()
+    """Per target, the name the type takes there when the spec's name is taken (sorted pairs)."""
+
+    def name_in(self, target: str) -> str:
+        return dict(self.target_names).get(target, self.name)
 
 
 @dataclass(frozen=True)
@@ -215,6 +230,10 @@ class Variant:
     wire_name: str
     description: str
     payload: VariantPayload
+    fallback: bool = False
+    """serde's `#[serde(other)]`: any unknown tag reads as this unit variant."""
+    min_items: int = 0
+    """For a newtype variant holding a list: the fewest items it accepts."""
 
 
 class Tagging(StrEnum):
@@ -238,9 +257,17 @@ class EnumType:
     type_params: tuple[str, ...] = ()
     examples: tuple[JsonValue, ...] = ()
     since: int = 1
+    target_names: tuple[tuple[str, str], ...] = ()
 
     def variant(self, name: str) -> Variant:
         return next(v for v in self.variants if v.name == name)
+
+    def name_in(self, target: str) -> str:
+        return dict(self.target_names).get(target, self.name)
+
+    @property
+    def fallback_variant(self) -> Variant | None:
+        return next((v for v in self.variants if v.fallback), None)
 
 
 TypeDef: TypeAlias = Struct | EnumType
@@ -277,8 +304,10 @@ class Encoding(StrEnum):
     """How one side of an export is laid out in bytes."""
 
     IGNORED = "ignored"  # input: any bytes, not read (the host sends `null`); output: empty
+    EMPTY = "empty"  # output only: exactly zero bytes (Rust `()`)
     UTF8 = "utf8"  # raw UTF-8 text, no JSON quoting
     JSON = "json"  # compact JSON of `type`
+    BYTES = "bytes"  # host functions only: opaque bytes (an HTTP body)
 
 
 @dataclass(frozen=True)
@@ -290,6 +319,8 @@ class Payload:
     content_type: str | None = None
     is_config: bool = False
     """The host sends its provider configuration as this input (v1's `list_models`)."""
+    nullable: bool = False
+    """On a json payload: `null` is a value too (Rust `Json<Option<T>>`)."""
 
 
 @dataclass(frozen=True)
@@ -297,6 +328,40 @@ class ExportExample:
     description: str
     input: JsonValue
     output: JsonValue
+
+
+class ErrorCause(StrEnum):
+    """Why an export fails with a given convention."""
+
+    INPUT = "input"  # the input did not decode (bad JSON, a configuration the plugin refuses)
+    PROVIDER = "provider"  # the provider code returned an error
+    HOST_FUNCTION = "host_function"  # a host function the export called failed
+    TRAP = "trap"  # a panic: the instance traps
+
+
+@dataclass(frozen=True)
+class ErrorConvention:
+    """One way a call fails: its return code and what the error memory holds."""
+
+    code: int
+    encoding: Encoding
+    description: str
+    examples: tuple[str, ...] = ()
+    name: str = "default"
+    cause: ErrorCause | None = None
+    type: TypeRef | None = None
+    """For a json message: its type (e.g. `PluginError`)."""
+
+
+@dataclass(frozen=True)
+class ExportDialect:
+    """How an export differs in an older dialect; `None` where it is the same."""
+
+    dialect: str
+    input: Payload | None = None
+    output: Payload | None = None
+    errors: tuple[ErrorConvention, ...] | None = None
+    host_use: str | None = None
 
 
 @dataclass(frozen=True)
@@ -310,17 +375,14 @@ class Export:
     host_use: str
     does_http: bool = False
     examples: tuple[ExportExample, ...] = ()
+    errors: tuple[ErrorConvention, ...] = ()
+    """The ways this export fails, when the spec names them (else the spec's `error`)."""
+    since_dialect: str | None = None
+    """The dialect that introduced the export; absent from older ones."""
+    dialects: tuple[ExportDialect, ...] = ()
 
 
 # --------------------------------------------------------------------------- host contract
-
-
-@dataclass(frozen=True)
-class ErrorConvention:
-    code: int
-    encoding: Encoding
-    description: str
-    examples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -333,8 +395,66 @@ class HostImport:
 
 
 @dataclass(frozen=True)
+class HostFunction:
+    """A function the host registers; `imported` when every plugin of the ABI imports it."""
+
+    module: str
+    name: str
+    params: tuple[str, ...]
+    results: tuple[str, ...]
+    description: str
+    input: Payload
+    output: Payload
+    on_failure: str
+    imported: bool
+
+
+@dataclass(frozen=True)
 class LoadStep:
     export: str | None
+    description: str
+
+
+class StepCalls(StrEnum):
+    """How often a protocol step happens."""
+
+    ONCE = "once"
+    OPTIONAL = "optional"  # only when its condition holds
+    REPEATED = "repeated"  # zero or more times
+    ALWAYS = "always"  # on every path, also after an error
+
+
+@dataclass(frozen=True)
+class ProtocolStep:
+    description: str
+    calls: StepCalls = StepCalls.ONCE
+    export: str | None = None
+    host_function: str | None = None
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """A named sequence of calls a host makes (e.g. one streamed chat turn)."""
+
+    name: str
+    description: str
+    steps: tuple[ProtocolStep, ...]
+
+
+@dataclass(frozen=True)
+class HostMode:
+    """A way of driving plugins, chosen by the exports a plugin has."""
+
+    name: str
+    description: str
+    requires: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """A released variant of the ABI that plugins in the wild speak, oldest first."""
+
+    name: str
     description: str
 
 
@@ -361,6 +481,7 @@ class HostBehaviour:
     config: str
     probe_input: str
     concurrency: str
+    modes: tuple[HostMode, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -385,6 +506,10 @@ class Spec:
     imports: tuple[HostImport, ...]
     host: HostBehaviour
     format_version: int = 1
+    dialects: tuple[Dialect, ...] = ()
+    error_conventions: tuple[ErrorConvention, ...] = ()
+    host_functions: tuple[HostFunction, ...] = ()
+    protocols: tuple[Protocol, ...] = ()
     _types_by_name: dict[str, TypeDef] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -400,6 +525,18 @@ class Spec:
 
     def export(self, name: str) -> Export:
         return next(e for e in self.exports if e.name == name)
+
+    def export_errors(self, export: Export) -> tuple[ErrorConvention, ...]:
+        """How `export` fails: its own conventions, else the spec's one."""
+        return export.errors or (self.error,)
+
+    def exports_in(self, dialect: str) -> tuple[Export, ...]:
+        """The exports a plugin of `dialect` has (those introduced later left out)."""
+        order = [d.name for d in self.dialects]
+        at = order.index(dialect)
+        return tuple(
+            e for e in self.exports if e.since_dialect is None or order.index(e.since_dialect) <= at
+        )
 
     def reachable_types(self, roots: Iterable[TypeRef]) -> list[str]:
         """The declared types reachable from `roots`, in spec order."""

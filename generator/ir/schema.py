@@ -66,6 +66,8 @@ def export_schema(spec: ir.Spec, export: ir.Export, side: Side) -> Schema:
     }
     if payload.empty_is_none:
         document["x-empty-is-none"] = True
+    if export.since_dialect is not None:
+        document["x-since-dialect"] = export.since_dialect
     if reached:
         document["$defs"] = {name: definition(spec.type(name)) for name in sorted(reached)}
     return document
@@ -73,8 +75,10 @@ def export_schema(spec: ir.Spec, export: ir.Export, side: Side) -> Schema:
 
 def payload_schema(payload: ir.Payload) -> Schema:
     match payload.encoding:
-        case ir.Encoding.IGNORED:
+        case ir.Encoding.IGNORED | ir.Encoding.BYTES:
             return {}
+        case ir.Encoding.EMPTY:
+            return {"type": "null", "description": "No bytes: the decoded value is null."}
         case ir.Encoding.UTF8:
             schema: Schema = {"type": ["string", "null"] if payload.empty_is_none else "string"}
             if payload.content_type:
@@ -83,7 +87,7 @@ def payload_schema(payload: ir.Payload) -> Schema:
         case ir.Encoding.JSON:
             assert payload.type is not None
             inner = type_schema(payload.type)
-            return _nullable(inner) if payload.empty_is_none else inner
+            return _nullable(inner) if payload.empty_is_none or payload.nullable else inner
         case _:
             assert_never(payload.encoding)
 
@@ -224,6 +228,8 @@ def field_schema(field: ir.Field, *, with_extensions: bool = True) -> Schema:
         schema["x-aliases"] = list(field.aliases)
     if field.skip_if_null:
         schema["x-skip-if-null"] = True
+    if field.since_dialect is not None:
+        schema["x-since-dialect"] = field.since_dialect
     return schema
 
 
@@ -232,6 +238,18 @@ def enum_schema(enum: ir.EnumType) -> Schema:
     header["x-tagging"] = enum.tagging.value
     if enum.default_variant:
         header["x-default-variant"] = enum.default_variant
+    fallback = enum.fallback_variant
+    if fallback is not None:
+        header["x-fallback-variant"] = fallback.name
+    if wire.is_string_enum(enum) and fallback is not None:
+        # serde's `other`: every string is accepted, the unknown ones read as the fallback.
+        return {
+            **header,
+            "type": "string",
+            "examples": [v.wire_name for v in enum.variants],
+            "x-enum": [v.wire_name for v in enum.variants],
+            "x-enum-descriptions": [v.description for v in enum.variants],
+        }
     if wire.is_string_enum(enum):
         return {
             **header,
@@ -248,6 +266,8 @@ def enum_schema(enum: ir.EnumType) -> Schema:
 def variant_schema(enum: ir.EnumType, variant: ir.Variant) -> Schema:
     meta: Schema = {"description": variant.description, "x-variant": variant.name}
     content = _variant_content(variant.payload)
+    if variant.min_items and content is not None:
+        content = {**content, "minItems": variant.min_items}
     form = wire.variant_wire(enum, variant)
     match form.form:
         case wire.VariantForm.STRING:

@@ -23,8 +23,13 @@ def render(spec: ir.Spec) -> Mapping[str, str]:
         f"docs/{spec.slug}.md": render_template(
             "docs/reference.md.j2",
             spec=spec,
-            exports=[_export_view(e) for e in spec.exports],
+            exports=[
+                _export_view(e, spec.dialects[0].name if spec.dialects else None)
+                for e in spec.exports
+            ],
             types=[_type_view(t) for t in spec.types],
+            conventions=[_convention_row(c) for c in spec.error_conventions],
+            host_functions=[_host_function_row(f) for f in spec.host_functions],
         )
     }
 
@@ -74,11 +79,71 @@ class ExampleView:
 
 
 @dataclass(frozen=True)
+class DialectView:
+    name: str
+    changes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ExportView:
     export: ir.Export
     input: PayloadView
     output: PayloadView
     examples: tuple[ExampleView, ...]
+    errors: str = ""
+    since: str = ""
+    dialects: tuple[DialectView, ...] = ()
+
+
+@dataclass(frozen=True)
+class ConventionRow:
+    name: str
+    code: int
+    message: str
+    cause: str
+    description: str
+
+
+@dataclass(frozen=True)
+class HostFunctionRow:
+    function: ir.HostFunction
+    input: PayloadView
+    output: PayloadView
+
+
+_CAUSES = {
+    ir.ErrorCause.INPUT: "the input did not decode",
+    ir.ErrorCause.PROVIDER: "the provider code returned an error",
+    ir.ErrorCause.HOST_FUNCTION: "a host function failed",
+    ir.ErrorCause.TRAP: "a trap (panic)",
+}
+
+
+def _message(convention: ir.ErrorConvention) -> str:
+    if convention.type is not None:
+        return f"JSON {type_link(convention.type)}"
+    return f"{convention.encoding.value} text"
+
+
+def _convention_row(convention: ir.ErrorConvention) -> ConventionRow:
+    cause = _CAUSES[convention.cause] if convention.cause is not None else ""
+    return ConventionRow(
+        convention.name,
+        convention.code,
+        _message(convention),
+        cause,
+        _one_line(convention.description),
+    )
+
+
+def _errors_text(conventions: tuple[ir.ErrorConvention, ...]) -> str:
+    return "; ".join(
+        f"[`{c.name}`](#errors) (code `{c.code}`, {_message(c)})" for c in conventions
+    )
+
+
+def _host_function_row(function: ir.HostFunction) -> HostFunctionRow:
+    return HostFunctionRow(function, _payload_view(function.input), _payload_view(function.output))
 
 
 def type_link(ref: ir.TypeRef) -> str:
@@ -112,6 +177,8 @@ def _presence(field: ir.Field) -> str:
         parts.append(f"Rust `{field.name}`")
     if field.aliases:
         parts.append("also read as " + ", ".join(f"`{a}`" for a in field.aliases))
+    if field.since_dialect is not None:
+        parts.append(f"since {field.since_dialect}")
     return "; ".join(parts)
 
 
@@ -170,6 +237,12 @@ def _type_view(type_def: ir.TypeDef) -> TypeView:
             notes = [f"Tagging: {type_def.tagging.value}."]
             if type_def.default_variant:
                 notes.append(f"Default: `{type_def.default_variant}`.")
+            fallback = type_def.fallback_variant
+            if fallback is not None:
+                notes.append(f"Any unknown value reads as `{fallback.wire_name}` (serde `other`).")
+            for v in type_def.variants:
+                if v.min_items:
+                    notes.append(f"`{v.name}` holds at least {v.min_items} item(s).")
             variants = tuple(
                 VariantRow(v.name, _variant_form(type_def, v), _one_line(v.description))
                 for v in type_def.variants
@@ -187,6 +260,12 @@ def _payload_view(payload: ir.Payload) -> PayloadView:
         case ir.Encoding.IGNORED:
             encoding = "ignored"
             shape = "no value"
+        case ir.Encoding.EMPTY:
+            encoding = "empty"
+            shape = "no bytes"
+        case ir.Encoding.BYTES:
+            encoding = "raw bytes"
+            shape = "bytes"
         case ir.Encoding.UTF8:
             encoding = "raw UTF-8"
             shape = "string" + (f" (`{payload.content_type}`)" if payload.content_type else "")
@@ -194,6 +273,8 @@ def _payload_view(payload: ir.Payload) -> PayloadView:
             assert payload.type is not None
             encoding = "JSON"
             shape = type_link(payload.type)
+            if payload.nullable:
+                shape += " or `null`"
         case _:
             assert_never(payload.encoding)
     if payload.empty_is_none:
@@ -205,6 +286,8 @@ def _example_bytes(payload: ir.Payload, value: ir.JsonValue) -> str:
     match payload.encoding:
         case ir.Encoding.IGNORED:
             return "null" if value is None else _json(value)
+        case ir.Encoding.EMPTY | ir.Encoding.BYTES:
+            return ""
         case ir.Encoding.UTF8:
             return "" if value is None else str(value)
         case ir.Encoding.JSON:
@@ -213,7 +296,7 @@ def _example_bytes(payload: ir.Payload, value: ir.JsonValue) -> str:
             assert_never(payload.encoding)
 
 
-def _export_view(export: ir.Export) -> ExportView:
+def _export_view(export: ir.Export, first_dialect: str | None = None) -> ExportView:
     return ExportView(
         export,
         _payload_view(export.input),
@@ -226,7 +309,23 @@ def _export_view(export: ir.Export) -> ExportView:
             )
             for e in export.examples
         ),
+        errors=_errors_text(export.errors),
+        since=export.since_dialect or first_dialect or str(export.since),
+        dialects=tuple(_dialect_view(d) for d in export.dialects),
     )
+
+
+def _dialect_view(dialect: ir.ExportDialect) -> DialectView:
+    changes: list[str] = []
+    for side, payload in (("input", dialect.input), ("output", dialect.output)):
+        if payload is not None:
+            view = _payload_view(payload)
+            changes.append(f"{side}: {view.encoding}, {view.type}. {view.description}")
+    if dialect.errors is not None:
+        changes.append(f"fails with: {_errors_text(dialect.errors)}")
+    if dialect.host_use is not None:
+        changes.append(f"host use: {_one_line(dialect.host_use)}")
+    return DialectView(dialect.dialect, tuple(changes))
 
 
 def _json(value: ir.JsonValue) -> str:

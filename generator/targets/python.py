@@ -28,6 +28,7 @@ from typing import Any, assert_never
 
 from generator import formatting, ir
 from generator.ir import calls, wire
+from generator.ir.rename import for_target
 from generator.naming import pascal_case, python_ident, snake_case
 from generator.target_limits import KEYWORDS, PYTHON_RESERVED_METHODS, RESERVED_TYPE_NAMES
 from generator.targets.base import Role, Target, UnsupportedByTarget
@@ -49,6 +50,7 @@ def plugin_class_name(spec: ir.Spec) -> str:
 
 
 def render(spec: ir.Spec) -> dict[str, str]:
+    spec = for_target(spec, "python")
     pkg = package_name(spec)
     base = f"python/{pkg}"
     ctx = context(spec)
@@ -197,6 +199,11 @@ def dcg_input(spec: ir.Spec) -> dict[str, Any]:
                 schema.pop("required", None)
         elif is_hand_shaped(type_def):
             defs[type_def.name] = {"type": "object", "description": type_def.description}
+        elif type_def.fallback_variant is not None:
+            # A plain enumeration for the generator; `_missing_` (models_source) reads any
+            # other string as the fallback, as serde's `other` does.
+            schema["enum"] = schema.pop("x-enum")
+            schema.pop("examples", None)
     for width in _WIDTHS:
         defs[f"QmtWire{width.upper()}"] = {"type": "integer"}
     defs["QmtWireBytes"] = {"type": "array", "items": {"type": "integer"}}
@@ -220,14 +227,10 @@ def _rewrite_leaves(node: Any) -> Any:
     if target is not None:
         kind = node.get("type")
         ref: dict[str, Any] = {"$ref": f"#/$defs/{target}"}
-        if "description" in node:
-            ref["description"] = node["description"]
+        kept = {k: node[k] for k in ("description", "default") if k in node}
         if isinstance(kind, list) and "null" in kind:
-            return {
-                "anyOf": [{"$ref": f"#/$defs/{target}"}, {"type": "null"}],
-                **({"description": node["description"]} if "description" in node else {}),
-            }
-        return ref
+            return {"anyOf": [{"$ref": f"#/$defs/{target}"}, {"type": "null"}], **kept}
+        return {**ref, **kept}
     descriptions = node.get("x-enum-descriptions")
     for key in [k for k in node if isinstance(k, str) and k.startswith("x-")]:
         del node[key]
@@ -303,12 +306,16 @@ _HEADER = re.compile(r"\A(#[^\n]*\n)+")
 
 
 def models_source(spec: ir.Spec) -> str:
+    spec = for_target(spec, "python")
     body = run_datamodel_codegen(spec)
     body = _HEADER.sub("", body)
     body = _ROOT_CLASS.sub("\n", body)
-    body = re.sub(rf"^from {_LOCAL_MODULE} import [^\n]*\n", "", body, flags=re.M)
+    body = re.sub(rf"^from {_LOCAL_MODULE} import (\([^)]*\)|[^\n]*)\n", "", body, flags=re.M)
     pkg = package_name(spec)
     body = body.replace(f"from {pkg}._wire import", "from ._wire import")
+    for type_def in spec.types:
+        if isinstance(type_def, ir.EnumType) and type_def.fallback_variant is not None:
+            body = _with_fallback(body, type_def, type_def.fallback_variant)
     enums = [enum_context(spec, t) for t in spec.types if is_hand_shaped(t)]
     structs = [t.name for t in spec.types if isinstance(t, ir.Struct)]
     # serde's skip_serializing_if: such fields are left out of the dump when they are None.
@@ -382,7 +389,46 @@ def models_source(spec: ir.Spec) -> str:
             key=_isort_key,
         ),
         structs=sorted(structs),
+        rebuild_order=rebuild_order(spec, enums) if skip_if_null else [],
     )
+
+
+def _with_fallback(body: str, enum: ir.EnumType, fallback: ir.Variant) -> str:
+    header = f"class {enum.name}(StrEnum):\n"
+    assert header in body, f"the generator wrote no StrEnum for {enum.name}"
+    method = (
+        "    @classmethod\n"
+        f"    def _missing_(cls, value: object) -> {enum.name} | None:\n"
+        f'        """serde\'s `other`: any other string reads as `{fallback.wire_name}`."""\n'
+        f"        return cls({fallback.wire_name!r}) if isinstance(value, str) else None\n\n"
+    )
+    return body.replace(header, header + method, 1)
+
+
+def rebuild_order(spec: ir.Spec, enums: Sequence[EnumCtx]) -> list[str]:
+    """Every model class, each after the ones it holds: pydantic copies a held model's schema
+    when it builds, so a field excluded late (`exclude_if`) must be rebuilt inside out."""
+    classes = {e.name: e for e in enums}
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in seen:
+            return
+        seen.add(name)
+        for held in spec.reachable_types(ir.type_refs(spec.type(name))):
+            if held != name:
+                visit(held)
+        if name in classes:
+            for v in classes[name].variants:
+                for cls in dict.fromkeys(c for c in (v.fields_class, v.class_name) if c):
+                    order.append(cls)
+        elif isinstance(spec.type(name), ir.Struct):
+            order.append(name)
+
+    for type_def in spec.types:
+        visit(type_def.name)
+    return order
 
 
 _IMPORT = re.compile(r"^from (\S+) import (?:\(([^)]*)\)|([^\n]*))\n", re.M)
@@ -484,6 +530,8 @@ def enum_context(spec: ir.Spec, enum: ir.TypeDef) -> EnumCtx:
                     annotation = f"Literal[{variant.wire_name!r}]"
             case ir.NewtypePayload(type=t):
                 annotation = py_type(t, strict=True)
+                if variant.min_items:
+                    annotation = f"Annotated[{annotation}, Field(min_length={variant.min_items})]"
             case ir.TuplePayload(items=items):
                 annotation = f"tuple[{', '.join(py_type(t, strict=True) for t in items)}]"
             case ir.StructPayload(fields=struct_fields):
@@ -619,7 +667,7 @@ def _method(export: ir.Export, call: calls.Call, name: str) -> Method:
         case calls.OutputShape.JSON:
             assert outp.type is not None
             output_type = py_type(outp.type)
-            if outp.empty_is_none:
+            if outp.empty_is_none or outp.nullable:
                 output_type = f"{output_type} | None"
             output_adapter = f"_OUT_{snake_case(export.name).upper()}"
         case _:

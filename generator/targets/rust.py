@@ -194,7 +194,11 @@ def _generics(params: tuple[str, ...]) -> str:
 
 
 def _variant(owner: str, v: ir.Variant, defaults: list[DefaultFnView]) -> VariantView:
-    attrs = (f"#[serde(rename = {json.dumps(v.wire_name)})]",) if v.wire_name != v.name else ()
+    attrs: tuple[str, ...] = ()
+    if v.wire_name != v.name:
+        attrs += (f"#[serde(rename = {json.dumps(v.wire_name)})]",)
+    if v.fallback:  # min_items has no serde spelling: a list variant takes any length here
+        attrs += ("#[serde(other)]",)
     doc = tuple(doc_lines(v.description))
     ident = rust_ident(v.name)
     match v.payload:
@@ -280,6 +284,8 @@ def _input(p: ir.Payload, export: str) -> tuple[str | None, str | None]:
     match p.encoding:
         case ir.Encoding.IGNORED:
             return None, None
+        case ir.Encoding.EMPTY | ir.Encoding.BYTES:
+            raise ValueError(f"export {export}: the loader refuses a {p.encoding} input")
         case ir.Encoding.UTF8:
             return "String", "decode_utf8"
         case ir.Encoding.JSON:
@@ -292,8 +298,10 @@ def _input(p: ir.Payload, export: str) -> tuple[str | None, str | None]:
 
 def _output(p: ir.Payload, export: str) -> tuple[str, str]:
     match p.encoding:
-        case ir.Encoding.IGNORED:
+        case ir.Encoding.IGNORED | ir.Encoding.EMPTY:
             return "()", "encode_unit"
+        case ir.Encoding.BYTES:
+            raise ValueError(f"export {export}: the loader refuses a bytes output")
         case ir.Encoding.UTF8:
             if p.empty_is_none:
                 return "Option<String>", "encode_utf8_opt"
@@ -383,6 +391,8 @@ def import_views(spec: ir.Spec) -> list[ImportView]:
         seen[(KERNEL_MODULE, name)] = _import_view(KERNEL_MODULE, name, params, results, doc)
     for view in spec_import_views(spec):
         seen[(view.module, view.name)] = view
+    for f in spec.host_functions:
+        seen[(f.module, f.name)] = _import_view(f.module, f.name, f.params, f.results, f.description)
     return list(seen.values())
 
 
@@ -392,6 +402,67 @@ def import_groups(spec: ir.Spec) -> list[ImportGroup]:
     for view in import_views(spec):
         modules.setdefault(view.module, []).append(view)
     return [ImportGroup(m, tuple(views)) for m, views in modules.items()]
+
+
+@dataclass(frozen=True)
+class HostFunctionView:
+    """A host function with payload types: a safe wrapper that encodes and decodes them."""
+
+    name: str
+    ident: str
+    doc: str
+    module: str
+    input_kind: str  # "none" | "json" | "utf8" | "bytes"
+    input_type: str | None
+    output_kind: str  # "empty" | "json" | "utf8" | "bytes"
+    output_type: str | None
+
+
+def _host_kind(p: ir.Payload, side: str) -> tuple[str, str | None]:
+    match p.encoding:
+        case ir.Encoding.IGNORED | ir.Encoding.EMPTY:
+            return ("none" if side == "input" else "empty"), None
+        case ir.Encoding.JSON:
+            return "json", _json_type(p, {})
+        case ir.Encoding.UTF8:
+            return "utf8", None
+        case ir.Encoding.BYTES:
+            return "bytes", None
+        case _:
+            assert_never(p.encoding)
+
+
+def host_function_views(spec: ir.Spec) -> list[HostFunctionView]:
+    """Typed wrappers for the host functions of Extism's usual shape (one block in, at most
+    one out); a function of another shape is declared but gets no wrapper."""
+    views = []
+    for f in spec.host_functions:
+        input_kind, input_type = _host_kind(f.input, "input")
+        output_kind, output_type = _host_kind(f.output, "output")
+        params = () if input_kind == "none" else ("i64",)
+        results = () if output_kind == "empty" else ("i64",)
+        if (f.params, f.results) != (params, results):
+            continue
+        views.append(
+            HostFunctionView(
+                name=f.name,
+                ident=rust_ident(f.name),
+                doc=" ".join(f.description.split()),
+                module=f.module,
+                input_kind=input_kind,
+                input_type=input_type,
+                output_kind=output_kind,
+                output_type=output_type,
+            )
+        )
+    return views
+
+
+def _host_error_code(spec: ir.Spec) -> int:
+    for convention in spec.error_conventions:
+        if convention.cause is ir.ErrorCause.HOST_FUNCTION:
+            return convention.code
+    return spec.error.code
 
 
 def _import_view(
@@ -429,12 +500,19 @@ class EntryView:
     decode: str | None
     encode: str
     encodings: str
+    input_error_code: int  # the return code when the input does not decode
 
 
 @dataclass(frozen=True)
 class TypeParamView:
     name: str
     doc: tuple[str, ...]
+
+
+def _json_type(p: ir.Payload, params: dict[str, str]) -> str:
+    assert p.type is not None  # the loader requires a type for JSON
+    ty = rust_type(p.type, params, "crate::types::")
+    return f"Option<{ty}>" if p.nullable else ty
 
 
 def _generic_input(p: ir.Payload, params: dict[str, str]) -> tuple[str | None, str | None]:
@@ -444,31 +522,38 @@ def _generic_input(p: ir.Payload, params: dict[str, str]) -> tuple[str | None, s
         case ir.Encoding.UTF8:
             return "String", "decode_utf8"
         case ir.Encoding.JSON:
-            assert p.type is not None  # the loader requires a type for JSON
-            return rust_type(p.type, params, "crate::types::"), "decode_json"
+            return _json_type(p, params), "decode_json"
+        case ir.Encoding.EMPTY | ir.Encoding.BYTES:
+            raise UnsupportedByTarget(f"rust target: no export input is {p.encoding.value}")
         case _:
             assert_never(p.encoding)
 
 
 def _generic_output(p: ir.Payload, params: dict[str, str]) -> tuple[str, str]:
     match p.encoding:
-        case ir.Encoding.IGNORED:
+        case ir.Encoding.IGNORED | ir.Encoding.EMPTY:
             return "()", "encode_unit"
         case ir.Encoding.UTF8:
-            return (
-                ("Option<String>", "encode_utf8_opt")
-                if p.empty_is_none
-                else (
-                    "String",
-                    "encode_utf8",
-                )
-            )
+            if p.empty_is_none:
+                return "Option<String>", "encode_utf8_opt"
+            return "String", "encode_utf8"
         case ir.Encoding.JSON:
-            assert p.type is not None
-            ty = rust_type(p.type, params, "crate::types::")
-            return (f"Option<{ty}>", "encode_json_opt") if p.empty_is_none else (ty, "encode_json")
+            ty = _json_type(p, params)
+            if p.empty_is_none:
+                return f"Option<{ty}>", "encode_json_opt"
+            return ty, "encode_json"
+        case ir.Encoding.BYTES:
+            raise UnsupportedByTarget("rust target: no export output is bytes")
         case _:
             assert_never(p.encoding)
+
+
+def _error_code(spec: ir.Spec, e: ir.Export, cause: ir.ErrorCause) -> int:
+    """The return code of `e` failing for `cause`: its convention for it, else the spec's."""
+    for convention in spec.export_errors(e):
+        if convention.cause is cause:
+            return convention.code
+    return spec.error.code
 
 
 def entry_view(spec: ir.Spec, e: ir.Export) -> EntryView:
@@ -488,6 +573,35 @@ def entry_view(spec: ir.Spec, e: ir.Export) -> EntryView:
         decode=decode,
         encode=encode,
         encodings=f"input {_describe(e.input)}; output {_describe(e.output)}",
+        input_error_code=_error_code(spec, e, ir.ErrorCause.INPUT),
+    )
+
+
+@dataclass(frozen=True)
+class GlueEntryView:
+    """One `Exports` method as a glue macro implements it (types spelled from `$crate`)."""
+
+    ident: str
+    input: str | None
+    output: str
+    body: str
+
+
+def glue_entry_view(spec: ir.Spec, glue: Glue, e: ir.Export) -> GlueEntryView:
+    params = {p.name: f"Self::{p.name}" for p in spec.type_params}
+    input_type, _ = _generic_input(e.input, params)
+    output_type, _ = _generic_output(e.output, params)
+
+    def in_macro(ty: str | None) -> str | None:
+        return None if ty is None else ty.replace("crate::types::", "$crate::types::")
+
+    output = in_macro(output_type)
+    assert output is not None
+    return GlueEntryView(
+        ident=rust_ident(e.name),
+        input=in_macro(input_type),
+        output=output,
+        body=_handler_body(glue, e, {"export": e}),
     )
 
 
@@ -519,7 +633,6 @@ class Glue:
     folder: str  # template folder, e.g. `rust/querymt-extism-v1`
     lib_name: str
     generic_guest: bool  # whether the crate holds the generic guest part (`src/guest/`)
-    input_error_code: int | None  # the code of an undecodable input, if not the spec's
     files: tuple[tuple[str, str], ...]  # (path in the crate, template in the folder)
     runtime_types: tuple[str, ...]
     runtime_imports: tuple[str, ...]
@@ -549,7 +662,6 @@ def load_glue(spec: ir.Spec) -> Glue:
         folder=folder,
         lib_name=raw["lib_name"],
         generic_guest=bool(raw.get("generic_guest", False)),
-        input_error_code=raw.get("input_error_code"),
         files=tuple(raw["files"].items()),
         runtime_types=tuple(raw.get("runtime_types", ())),
         runtime_imports=tuple(raw.get("runtime_imports", ())),
@@ -590,9 +702,6 @@ def _context(spec: ir.Spec, glue: Glue | None) -> dict[str, object]:
     defaults: list[DefaultFnView] = []
     types = [type_view(t, defaults) for t in spec.types]
     lib_name = glue.lib_name if glue is not None else rust_ident(spec.slug.replace("-", "_"))
-    input_error_code = spec.error.code
-    if glue is not None and glue.input_error_code is not None:
-        input_error_code = glue.input_error_code
     ctx: dict[str, object] = {
         "spec": spec,
         "lib_name": lib_name,
@@ -609,16 +718,20 @@ def _context(spec: ir.Spec, glue: Glue | None) -> dict[str, object]:
         "import_module": KERNEL_MODULE,
         "error_code": spec.error.code,
         "error_encoding": spec.error.encoding.value,
-        "input_error_code": input_error_code,
+        "host_error_code": _host_error_code(spec),
+        "host_functions": host_function_views(spec),
         "type_params": [
             TypeParamView(p.name, tuple(doc_lines(p.description))) for p in spec.type_params
         ],
         "entries": [entry_view(spec, e) for e in spec.exports],
         "export_names": [e.name for e in spec.exports],
     }
+    if glue is not None and glue.generic_guest:
+        ctx["glue_entries"] = [glue_entry_view(spec, glue, e) for e in spec.exports]
     if glue is not None:
         wrapper_defs = [t for t in spec.types if t.name in glue.wrappers]
-        ctx["exports"] = [export_view(glue, e) for e in spec.exports]
+        if not glue.generic_guest:
+            ctx["exports"] = [export_view(glue, e) for e in spec.exports]
         ctx["wrappers"] = [t.name for t in wrapper_defs]
         ctx["codec_types"] = [f"{t.name}{_generics(t.type_params)}" for t in wrapper_defs]
         for module, export in glue.reexports:

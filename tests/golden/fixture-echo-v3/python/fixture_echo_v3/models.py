@@ -24,7 +24,7 @@ class EchoRequest(WireModel):
     """
     What to echo back.
     """
-    repeat: U16 | None = None
+    repeat: U16 | None = 1
     """
     How often.
     """
@@ -92,9 +92,10 @@ In Python: the variants are `ShapeDot`, `ShapeSquare`.
 """
 
 ShapeSquare.model_fields["label"].exclude_if = is_null
+ShapeDot.model_rebuild(force=True)
 ShapeSquare.model_rebuild(force=True)
-EchoRequest.model_rebuild()
-Echoed.model_rebuild()
+EchoRequest.model_rebuild(force=True)
+Echoed.model_rebuild(force=True)
 
 __all__ = [
     "EchoRequest",

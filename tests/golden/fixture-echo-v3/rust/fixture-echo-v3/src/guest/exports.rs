@@ -58,7 +58,7 @@ pub fn settings_schema<P: Exports>() -> i32 {
 /// The `shout` export of plugin `P`: input utf8; output utf8.
 pub fn shout<P: Exports>() -> i32 {
     runtime::run(|| {
-        let input: String = runtime::decode_utf8(runtime::input())?;
+        let input: String = runtime::decode_utf8(runtime::input(), 1)?;
         runtime::encode_utf8(P::shout(input)?)
     })
 }
@@ -66,7 +66,8 @@ pub fn shout<P: Exports>() -> i32 {
 /// The `echo` export of plugin `P`: input json `EchoRequest<Config>`; output json `Echoed`.
 pub fn echo<P: Exports>() -> i32 {
     runtime::run(|| {
-        let input: crate::types::EchoRequest<P::Config> = runtime::decode_json(runtime::input())?;
+        let input: crate::types::EchoRequest<P::Config> =
+            runtime::decode_json(runtime::input(), 1)?;
         runtime::encode_json(P::echo(input)?)
     })
 }

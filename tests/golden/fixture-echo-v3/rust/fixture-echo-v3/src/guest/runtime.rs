@@ -14,8 +14,8 @@ use serde::Serialize;
 /// The return code of a failed export (utf8 message).
 pub const ERROR_CODE: i32 = 1;
 
-/// The return code of an export whose input does not decode (a free-text message).
-pub const INPUT_ERROR_CODE: i32 = 1;
+/// The return code of a call whose host function answered something it should not.
+pub const HOST_ERROR_CODE: i32 = 1;
 
 #[allow(dead_code)]
 mod host {
@@ -181,9 +181,9 @@ impl Failure {
         }
     }
 
-    /// An input that does not decode: a free-text message and [`INPUT_ERROR_CODE`].
-    pub fn input(message: impl fmt::Display) -> Self {
-        Failure::with_code(INPUT_ERROR_CODE, message.to_string())
+    /// An input that does not decode: a free-text message and the export's code for it.
+    pub fn input(code: i32, message: impl fmt::Display) -> Self {
+        Failure::with_code(code, message.to_string())
     }
 }
 
@@ -214,14 +214,14 @@ where
 
 // ----------------------------------------------------------------------------- encodings
 
-/// Decodes a UTF-8 input.
-pub fn decode_utf8(bytes: Vec<u8>) -> Result<String, Failure> {
-    String::from_utf8(bytes).map_err(Failure::input)
+/// Decodes a UTF-8 input; `code` is the export's return code for an undecodable input.
+pub fn decode_utf8(bytes: Vec<u8>, code: i32) -> Result<String, Failure> {
+    String::from_utf8(bytes).map_err(|e| Failure::input(code, e))
 }
 
-/// Decodes a JSON input.
-pub fn decode_json<T: DeserializeOwned>(bytes: Vec<u8>) -> Result<T, Failure> {
-    serde_json::from_slice(&bytes).map_err(Failure::input)
+/// Decodes a JSON input; `code` is the export's return code for an undecodable input.
+pub fn decode_json<T: DeserializeOwned>(bytes: Vec<u8>, code: i32) -> Result<T, Failure> {
+    serde_json::from_slice(&bytes).map_err(|e| Failure::input(code, e))
 }
 
 /// Encodes a UTF-8 output.
@@ -254,11 +254,14 @@ pub fn encode_unit(_value: ()) -> Result<Vec<u8>, Failure> {
 
 // ----------------------------------------------------------------------------- host functions
 
-/// The host functions the spec declares, one safe function each with the import's signature.
+/// The host functions the spec declares, one safe function each.
 ///
-/// An `i64` argument or result of a host function is a memory block: pass [`block_arg`] and
-/// read with [`block_result`].
+/// A plugin imports only those it calls. Functions with payload types encode their input and
+/// decode their output; a raw import (`imports:` in the spec) keeps its wasm signature, where
+/// an `i64` is a memory block: pass [`block_arg`] and read with [`block_result`].
 pub mod imports {
+    #[allow(unused_imports)]
+    use super::{block_result, write_block, Failure, HOST_ERROR_CODE};
 
     /// The host's clock in milliseconds; a host function the plugin imports.
     ///

@@ -1,0 +1,241 @@
+"""The host functions that serve a plugin's HTTP, error and log imports.
+
+Before a module is compiled, its imports of these `extism:host/env` functions are renamed to the
+same names in `NAMESPACE` (see `_runtime.rewrite_imports`), which the host functions below
+provide; the rest of Extism's kernel (memory, input, output, config, vars) is untouched. So:
+
+- `http_request`, `http_status_code`, `http_headers`: HTTP goes through `_http.HttpPolicy` (the
+  allow-list, same-origin redirects, timeouts, a size limit), never through Extism's client.
+- `error_set`: the plugin's error message is recorded here, so a failed call is known to be the
+  plugin's own error without reading any text the plugin wrote.
+- `log_*`: records go to the `logging` logger `querymt_extism_v2.plugin`, each cut to
+  `MAX_LOG_BYTES`; nothing reaches Extism's log, so a plugin's logs cannot grow the process or
+  forge the runtime's records.
+
+Each call carries a `CallState` (Extism's host context) where the host functions record what
+happened: the first HTTP failure, the plugin's error message, the last response. Blocks passed
+to `http_request` and `log_*` are freed as Extism's runtime frees them.
+
+Generated from querymt-extism-v2; do not edit.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import extism  # type: ignore[import-untyped]
+from extism_sys import ffi, lib  # type: ignore[import-untyped]
+
+from ._http import HttpFailure, HttpPolicy
+from .errors import HostFunctionError, PluginOutOfMemoryError
+
+NAMESPACE = "qmt:host/guarded"
+"""The import module the rewritten imports name; only these host functions live there."""
+MAX_LOG_BYTES = 16 * 1024
+"""A plugin log record longer than this is cut (the rest is never read from plugin memory)."""
+
+LOGGER = logging.getLogger("querymt_extism_v2.plugin")
+"""Where plugin log records go (`log_info` at INFO, `log_trace` at DEBUG - 5, ...)."""
+LOGGER.addHandler(logging.NullHandler())
+
+_LEVELS = {
+    "log_trace": logging.DEBUG - 5,
+    "log_debug": logging.DEBUG,
+    "log_info": logging.INFO,
+    "log_warn": logging.WARNING,
+    "log_error": logging.ERROR,
+}
+
+
+class CallState:
+    """What the host functions saw during one call (one thread at a time uses it)."""
+
+    __slots__ = (
+        "export",
+        "failure",
+        "guest_error",
+        "headers",
+        "http",
+        "redact",
+        "started",
+        "status",
+    )
+
+    def __init__(self, export: str, http: HttpPolicy, redact: Callable[[str], str]) -> None:
+        self.export = export
+        self.http = http
+        self.redact = redact
+        self.started = time.monotonic()
+        self.failure: HttpFailure | None = None
+        """The first thing the host refused or that failed host-side: the call fails with it."""
+        self.guest_error: str | None = None
+        """The message the plugin gave `error_set` (None: none)."""
+        self.status = 0
+        self.headers: dict[str, str] | None = None
+
+
+# --------------------------------------------------------------------------- plugin memory
+
+
+def _state(current: Any) -> CallState | None:
+    handle = lib.extism_current_plugin_host_context(current)
+    if handle == ffi.NULL:
+        return None
+    state = ffi.from_handle(handle)
+    return state if isinstance(state, CallState) else None
+
+
+def _read(current: Any, offset: int, limit: int | None = None) -> bytes:
+    if offset <= 0:
+        return b""
+    length = int(lib.extism_current_plugin_memory_length(current, offset))
+    if length <= 0:
+        return b""
+    if limit is not None:
+        length = min(length, limit)
+    base = lib.extism_current_plugin_memory(current)
+    return bytes(ffi.buffer(base + offset, length))
+
+
+def _free(current: Any, offset: int) -> None:
+    if offset > 0:
+        lib.extism_current_plugin_memory_free(current, offset)
+
+
+def _write(current: Any, data: bytes) -> int:
+    """A new block holding `data` (0 if it does not fit in the plugin's memory)."""
+    offset = int(lib.extism_current_plugin_memory_alloc(current, len(data)))
+    if offset:
+        base = lib.extism_current_plugin_memory(current)  # after alloc: memory may have grown
+        ffi.memmove(base + offset, data, len(data))
+    return offset
+
+
+def _fail(state: CallState, error: type[Any], message: str, **fields: Any) -> None:
+    if state.failure is None:
+        state.failure = HttpFailure(error, message, **fields)
+
+
+# --------------------------------------------------------------------------- host functions
+
+
+def _http_request(current: Any, inputs: Any, outputs: Any) -> None:
+    request_offset, body_offset = int(inputs[0].v.i64), int(inputs[1].v.i64)
+    outputs[0].v.i64 = 0
+    state = _state(current)
+    raw = _read(current, request_offset)
+    body = _read(current, body_offset) if body_offset > 0 else None
+    _free(current, request_offset)
+    _free(current, body_offset)
+    if state is None:
+        return
+    state.status, state.headers = 0, None
+    if state.failure is not None:
+        return  # the call has already failed: nothing more leaves
+    http = state.http
+    try:
+        response = http.send(raw, body, http.deadline(state.started))
+    except HttpFailure as failure:
+        state.failure = failure
+        return
+    state.status, state.headers = response.status, response.headers
+    if response.body:
+        offset = _write(current, response.body)
+        if not offset:
+            _fail(
+                state,
+                PluginOutOfMemoryError,
+                f"the HTTP response ({len(response.body):,} bytes) does not fit in plugin memory",
+            )
+        outputs[0].v.i64 = offset
+
+
+def _http_status_code(current: Any, inputs: Any, outputs: Any) -> None:
+    state = _state(current)
+    outputs[0].v.i32 = state.status if state is not None else 0
+
+
+def _http_headers(current: Any, inputs: Any, outputs: Any) -> None:
+    state = _state(current)
+    outputs[0].v.i64 = 0
+    if state is not None and state.headers is not None:
+        outputs[0].v.i64 = _write(current, json.dumps(state.headers).encode())
+
+
+def _error_set(current: Any, inputs: Any, outputs: Any) -> None:
+    state = _state(current)
+    if state is not None:
+        offset = int(inputs[0].v.i64)
+        state.guest_error = (
+            _read(current, offset).decode("utf-8", "replace") if offset > 0 else None
+        )
+
+
+def _log(name: str) -> Callable[[Any, Any, Any], None]:
+    level = _LEVELS[name]
+
+    def log(current: Any, inputs: Any, outputs: Any) -> None:
+        offset = int(inputs[0].v.i64)
+        if LOGGER.isEnabledFor(level):
+            state = _state(current)
+            raw = _read(current, offset, MAX_LOG_BYTES + 1)
+            text = raw[:MAX_LOG_BYTES].decode("utf-8", "replace")
+            if len(raw) > MAX_LOG_BYTES:
+                text += " [cut]"
+            if state is not None:
+                LOGGER.log(level, "%s: %s", state.export, state.redact(text))
+        _free(current, offset)
+
+    return log
+
+
+_SIGNATURE = (
+    "void(ExtismCurrentPlugin*, const ExtismVal*, ExtismSize, ExtismVal*, ExtismSize, void*)"
+)
+
+
+def _callback(serve: Callable[[Any, Any, Any], None]) -> Any:
+    """A C callback for Extism; an exception in it fails the call (cffi would swallow it)."""
+
+    def callback(current: Any, inputs: Any, n_in: int, outputs: Any, n_out: int, data: Any) -> None:
+        del n_in, n_out, data
+        try:
+            serve(current, inputs, outputs)
+        except BaseException as exc:  # reported as the call's error: cffi would print it
+            state = _state(current)
+            if state is not None:
+                _fail(
+                    state,
+                    HostFunctionError,
+                    f"the host function failed: {type(exc).__name__}: {exc}",
+                    cause=f"{type(exc).__name__}: {exc}",
+                )
+
+    return ffi.callback(_SIGNATURE)(callback)
+
+
+_I32, _I64 = extism.ValType.I32, extism.ValType.I64
+_SERVED: dict[str, tuple[list[Any], list[Any], Callable[[Any, Any, Any], None]]] = {
+    "http_request": ([_I64, _I64], [_I64], _http_request),
+    "http_status_code": ([], [_I32], _http_status_code),
+    "http_headers": ([], [_I64], _http_headers),
+    "error_set": ([_I64], [], _error_set),
+    **{name: ([_I64], [], _log(name)) for name in _LEVELS},
+}
+_CALLBACKS = {name: _callback(serve) for name, (_, _, serve) in _SERVED.items()}
+"""Kept alive for the process: compiled modules call into them."""
+
+HOST_FUNCTIONS: list[Any] = [
+    extism.Function(NAMESPACE, name, params, results, _CALLBACKS[name])
+    for name, (params, results, _) in _SERVED.items()
+]
+"""The `extism.Function`s every module is compiled with."""
+
+RENAMES: dict[tuple[str, str], tuple[str, str]] = {
+    ("extism:host/env", name): (NAMESPACE, name) for name in _SERVED
+}
+"""Imports rewritten before compiling: (module, name) -> (module, name)."""
