@@ -392,7 +392,9 @@ def import_views(spec: ir.Spec) -> list[ImportView]:
     for view in spec_import_views(spec):
         seen[(view.module, view.name)] = view
     for f in spec.host_functions:
-        seen[(f.module, f.name)] = _import_view(f.module, f.name, f.params, f.results, f.description)
+        seen[(f.module, f.name)] = _import_view(
+            f.module, f.name, f.params, f.results, f.description
+        )
     return list(seen.values())
 
 

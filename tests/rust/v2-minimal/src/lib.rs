@@ -1,6 +1,7 @@
 //! A keyless echo provider written against QueryMT's API paths: chat, a line-by-line stream
 //! parser, no embeddings or completions (typed `not_implemented` errors), default error
-//! classification, and a log record on every chat request.
+//! classification, a log record on every chat request, and a transcription that goes
+//! through the host's `qmt_http_request`.
 
 use http::{Request, Response};
 use querymt::chat::http::{ChatStreamParser, HTTPChatProvider};
@@ -11,6 +12,7 @@ use querymt::embedding::http::HTTPEmbeddingProvider;
 use querymt::error::LLMError;
 use querymt::plugin::extism_impl::ExtismChatResponse;
 use querymt::plugin::HTTPLLMProviderFactory;
+use querymt::stt::{SttRequest, SttResponse};
 use querymt::HTTPLLMProvider;
 use serde::{Deserialize, Serialize};
 
@@ -149,7 +151,23 @@ impl HTTPCompletionProvider for Minimal {
     }
 }
 
-impl HTTPLLMProvider for Minimal {}
+/// Transcription is the one call a plugin sends itself (through `qmt_http_request`).
+impl HTTPLLMProvider for Minimal {
+    fn stt_request(&self, req: &SttRequest) -> Result<Request<Vec<u8>>, LLMError> {
+        Ok(Request::builder()
+            .method("POST")
+            .uri(format!("{}transcribe", self.base_url))
+            .header("x-language", req.language.clone().unwrap_or_default())
+            .body(req.audio.clone())?)
+    }
+
+    fn parse_stt(&self, resp: Response<Vec<u8>>) -> Result<SttResponse, LLMError> {
+        querymt::handle_http_error!(resp);
+        Ok(SttResponse {
+            text: String::from_utf8(resp.into_body())?,
+        })
+    }
+}
 
 struct MinimalFactory;
 

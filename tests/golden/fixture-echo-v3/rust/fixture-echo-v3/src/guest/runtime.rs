@@ -156,6 +156,16 @@ pub fn block_result(offset: i64) -> Vec<u8> {
     bytes
 }
 
+/// A value of the manifest's `config` map, else `None` (Extism's `config_get`).
+pub fn config_get(key: &str) -> Option<String> {
+    // The host frees the key block.
+    let offset = unsafe { host::config_get(write_block(key.as_bytes())) };
+    if offset == 0 {
+        return None;
+    }
+    String::from_utf8(block_result(offset)).ok()
+}
+
 // ----------------------------------------------------------------------------- errors
 
 /// A failed export: the message for Extism's `error_set` and the return code.
