@@ -595,7 +595,11 @@ def glue_entry_view(spec: ir.Spec, glue: Glue, e: ir.Export) -> GlueEntryView:
     output_type, _ = _generic_output(e.output, params)
 
     def in_macro(ty: str | None) -> str | None:
-        return None if ty is None else ty.replace("crate::types::", "$crate::types::")
+        if ty is None:
+            return None
+        return ty.replace("crate::types::", "$crate::types::").replace(
+            "serde_json::", "$crate::serde_json::"
+        )
 
     output = in_macro(output_type)
     assert output is not None

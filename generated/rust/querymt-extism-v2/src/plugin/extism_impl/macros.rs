@@ -76,7 +76,7 @@ macro_rules! impl_extism_http_plugin {
                     Ok($crate::plugin::HTTPLLMProviderFactory::api_key_name(&$Factory))
                 }
 
-                fn from_config(input: serde_json::Value) -> ::std::result::Result<serde_json::Value, $crate::guest::Failure> {
+                fn from_config(input: $crate::serde_json::Value) -> ::std::result::Result<$crate::serde_json::Value, $crate::guest::Failure> {
                     $crate::plugin::extism_impl::adapter::from_config::<$Config>(input)
                 }
 
