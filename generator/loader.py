@@ -303,6 +303,10 @@ class _Builder:
             ),
             error_conventions=tuple(self.conventions.values()),
             host_functions=self._host_functions(),
+            classifiers=tuple(
+                self._classifier(name, raw, join_pointer("/classifiers", name))
+                for name, raw in self.data.get("classifiers", {}).items()
+            ),
             protocols=tuple(
                 ir.Protocol(
                     name,
@@ -338,12 +342,14 @@ class _Builder:
                 )
             seen.setdefault(name, index)
 
-    def _dialect(self, name: str, pointer: str) -> str | None:
+    def _dialect(self, name: str, pointer: str, *, key: bool = False) -> str | None:
         """`name` if it is a declared dialect; otherwise an error at `pointer`."""
         if name in self.dialects:
             return name
         known = ", ".join(self.dialects) if self.dialects else "none: the spec declares no dialects"
-        self.c.error(pointer, f"'{name}' is not a dialect of this spec", f"Options are: {known}")
+        self.c.error(
+            pointer, f"'{name}' is not a dialect of this spec", f"Options are: {known}", key=key
+        )
         return None
 
     def _convention(self, name: str, raw: dict[str, Any], pointer: str) -> ir.ErrorConvention:
@@ -446,6 +452,51 @@ class _Builder:
                 )
             type_ref = self._type(raw["type"], join_pointer(pointer, "type"), ())
         return ir.Payload(encoding=encoding, description=raw["description"], type=type_ref)
+
+    def _classifier(self, name: str, raw: dict[str, Any], pointer: str) -> ir.Classifier:
+        rules: list[ir.ClassifierRule] = []
+        covered: dict[int, int] = {}
+        for index, rule in enumerate(raw["rules"]):
+            at = join_pointer(pointer, "rules", index)
+            statuses: list[tuple[int, int]] = []
+            for position, item in enumerate(rule.get("status", [])):
+                low, high = (item, item) if isinstance(item, int) else map(int, item.split("-"))
+                if low > high:
+                    self.c.error(
+                        join_pointer(at, "status", position),
+                        f"status range {item} is empty",
+                        "write the lower status first",
+                    )
+                for status in range(low, high + 1):
+                    if status in covered:
+                        self.c.error(
+                            join_pointer(at, "status", position),
+                            f"status {status} is already classified by rule {covered[status]}",
+                            "the first matching rule wins; give each status one rule",
+                        )
+                        break
+                    covered[status] = index
+                statuses.append((low, high))
+            if "status" not in rule and index != len(raw["rules"]) - 1:
+                self.c.error(
+                    at,
+                    "a rule without statuses (every other status) must be the last",
+                    "later rules could never match",
+                )
+            rules.append(ir.ClassifierRule(tuple(statuses), rule["result"]))
+        if "status" in raw["rules"][-1]:
+            self.c.error(
+                join_pointer(pointer, "rules"),
+                f"classifier '{name}' leaves statuses unclassified",
+                "end with a rule without `status`: every other status",
+            )
+        return ir.Classifier(
+            name=name,
+            description=raw["description"],
+            type=self._type(raw["type"], join_pointer(pointer, "type"), ()),
+            fills=tuple(raw["fills"].items()),
+            rules=tuple(rules),
+        )
 
     def _check_target_names(self, types: tuple[ir.TypeDef, ...]) -> None:
         for target in RESERVED_TYPE_NAMES:
@@ -751,12 +802,14 @@ class _Builder:
                 ir.Variant(vname, wire, raw_variant["description"], payload, fallback, min_items)
             )
         fallbacks = [i for i, v in enumerate(variants) if v.fallback]
-        for index in fallbacks[1:]:
-            self.c.error(
-                join_pointer(pointer, "variants", index, "other"),
-                f"enum '{name}' has more than one fallback variant",
-                f"the first is {variants[fallbacks[0]].name}",
-            )
+        if len(fallbacks) > 1:
+            names = ", ".join(variants[i].name for i in fallbacks)
+            for index in fallbacks:
+                self.c.error(
+                    join_pointer(pointer, "variants", index, "other"),
+                    f"enum '{name}' has {len(fallbacks)} fallback variants ({names})",
+                    "serde allows one `other` variant; keep one",
+                )
         default = raw.get("default")
         if default is not None:
             match = next((v for v in variants if v.name == default), None)
@@ -815,13 +868,14 @@ class _Builder:
         dialects: list[ir.ExportDialect] = []
         for dialect, override in raw.get("dialects", {}).items():
             at = join_pointer(pointer, "dialects", dialect)
-            if self._dialect(dialect, at) is None:
+            if self._dialect(dialect, at, key=True) is None:
                 continue
             if dialect == self.dialects[-1]:
                 self.c.error(
                     at,
                     f"dialect {dialect} is the one this file describes",
                     "write the newest dialect's shape in the export itself",
+                    key=True,
                 )
             if since_dialect is not None and self.dialects.index(dialect) < self.dialects.index(
                 since_dialect
@@ -829,6 +883,7 @@ class _Builder:
                 self.c.error(
                     at,
                     f"export '{name}' does not exist in dialect {dialect} (since {since_dialect})",
+                    key=True,
                 )
             dialects.append(
                 ir.ExportDialect(
@@ -1106,6 +1161,36 @@ def _check_values(spec: ir.Spec, collector: Collector) -> None:
                     join_pointer("/exports", export.name, "examples", index, side),
                     f"example {side} of '{export.name}' does not match its schema",
                 )
+    for classifier in spec.classifiers:
+        for index, rule in enumerate(classifier.rules):
+            value = (
+                {**dict(classifier.fills), **rule.result}
+                if isinstance(rule.result, dict)
+                else rule.result
+            )
+            check(
+                schema_target.type_schema(classifier.type),
+                value,
+                join_pointer("/classifiers", classifier.name, "rules", index, "result"),
+                "result (with the filled fields) does not match type"
+                f" '{ir.format_type(classifier.type)}'",
+            )
+    for convention in spec.error_conventions:
+        if convention.type is None:
+            continue
+        for index, text in enumerate(convention.examples):
+            pointer = join_pointer("/error_conventions", convention.name, "examples", index)
+            try:
+                message = json.loads(text)
+            except ValueError as exc:
+                collector.error(pointer, f"example is not JSON: {exc}", "a json message is JSON")
+                continue
+            check(
+                schema_target.type_schema(convention.type),
+                message,
+                pointer,
+                f"example does not match type '{ir.format_type(convention.type)}'",
+            )
 
 
 def _field_lists(type_def: ir.TypeDef, pointer: str) -> Iterable[tuple[str, tuple[ir.Field, ...]]]:

@@ -604,3 +604,327 @@ VALID_VARIANTS: dict[str, Callable[[], bytes]] = {
         _USER, "description: 2024-01-01", 1
     ).encode(),
 }
+
+
+# --------------------------------------------------------------------------- v2 mutants
+
+V2_SPEC_PATH = ROOT / "spec" / "querymt-extism-v2.yaml"
+V2_SPEC_TEXT = V2_SPEC_PATH.read_text(encoding="utf-8")
+
+V2_KINDS = (
+    "unknown-dialect",
+    "dialect-override",
+    "duplicate-dialect",
+    "unknown-error-convention",
+    "error-convention-shape",
+    "bad-error-example",
+    "protocol",
+    "host-mode",
+    "host-function",
+    "payload-encoding",
+    "fallback-variant",
+    "min-items",
+    "target-name",
+    "dialect-field",
+    "new-export",
+    "classifier",
+)
+
+
+def _v2(
+    name: str, kind: str, old: str, new: str, *, at: str | None = None, line: int | None = None
+) -> Mutant:
+    """Like `_replace`, on the v2 spec; `line` when the cause is outside the change."""
+    assert V2_SPEC_TEXT.count(old) == 1, old
+    if line is None:
+        line = line_of(old, V2_SPEC_TEXT) + (new[: new.index(at)].count("\n") if at else 0)
+    return Mutant(name, kind, V2_SPEC_TEXT.replace(old, new, 1).encode("utf-8"), line)
+
+
+_CLASSIFY = "    optional: true\n    since: 0.6.0\n    errors: [decode]\n"
+_FROM_CONFIG_DIALECT = "    dialects:\n      0.5.2:\n"
+_LAST_DIALECT = "  - name: 0.6.0\n"
+_TYPED = "  typed:\n    code: 1\n    encoding: json\n    type: PluginError\n    cause: provider\n"
+_TYPED_EXAMPLE = (
+    """      - '{"payload":{"type":"not_implemented","message":"streaming not supported"}}'"""
+)
+_STEP = "      - {export: parse_chat_response, calls: optional, description: A 2xx response.}"
+_SPEECH_STEP = "      - {host_function: qmt_http_request, calls: repeated,"
+_MODE = "      requires: [chat_request, chat_stream_request,"
+_QMT_LOG = "    name: qmt_log\n    params: [i64]\n    results: []\n"
+_CLOSE_OUTPUT = (
+    "    output: {encoding: empty, description: No bytes.}\n"
+    "    errors: [decode]\n    examples:\n      - {description: close"
+)
+_FALLBACK = "      - {name: UnknownPermanent, rename: unknown_permanent, other: true,"
+_MANY = "value: list<string>, min_items: 1}"
+_TARGET_NAMES = "    target_names: {python: PluginErrorDocument}\n"
+_RULE_429 = "      - {status: [429], result: {type: provider_error, kind: rate_limited}}\n"
+_RULE_5XX = (
+    "      - {status: [408, 425, 500-599],"
+    " result: {type: provider_error, kind: unknown_transient}}\n"
+)
+_KIND_FIELD = "          - {since: 0.6.0, name: kind, type: ProviderErrorKind,"
+
+
+def v2_mutants() -> list[Mutant]:
+    corpus = [
+        _v2(
+            "since-unknown-dialect",
+            "unknown-dialect",
+            _CLASSIFY,
+            _CLASSIFY.replace("0.6.0", "0.7.0"),
+            at="since",
+        ),
+        _v2(
+            "field-since-unknown-dialect",
+            "unknown-dialect",
+            _KIND_FIELD,
+            _KIND_FIELD.replace("0.6.0", "0.6.1"),
+        ),
+        _v2(
+            "override-unknown-dialect",
+            "dialect-override",
+            _FROM_CONFIG_DIALECT,
+            _FROM_CONFIG_DIALECT.replace("0.5.2", "0.4.9"),
+            at="0.4.9",
+        ),
+        _v2(
+            "override-of-the-newest-dialect",
+            "dialect-override",
+            _FROM_CONFIG_DIALECT,
+            _FROM_CONFIG_DIALECT.replace("0.5.2", "0.6.0"),
+            at="0.6.0",
+        ),
+        _v2(
+            "override-before-the-export-exists",
+            "dialect-override",
+            _CLASSIFY,
+            _CLASSIFY + "    dialects:\n      0.5.2: {host_use: never}\n",
+            at="0.5.2",
+        ),
+        _v2(
+            "dialect-declared-twice",
+            "duplicate-dialect",
+            _LAST_DIALECT,
+            _LAST_DIALECT.replace("0.6.0", "0.5.2"),
+        ),
+        _v2(
+            "export-names-unknown-convention",
+            "unknown-error-convention",
+            _CLASSIFY,
+            _CLASSIFY.replace("[decode]", "[decode, decoded]"),
+            at="errors",
+        ),
+        _v2(
+            "override-names-unknown-convention",
+            "unknown-error-convention",
+            '        errors: [decode]\n        host_use: "Called once per provider build',
+            '        errors: [typo]\n        host_use: "Called once per provider build',
+        ),
+        _v2(
+            "json-convention-without-type",
+            "error-convention-shape",
+            _TYPED,
+            _TYPED.replace("    type: PluginError\n", ""),
+            at="    code",
+        ),
+        _v2(
+            "utf8-convention-with-type",
+            "error-convention-shape",
+            "  trap:\n    code: 134\n    encoding: utf8\n",
+            "  trap:\n    code: 134\n    encoding: utf8\n    type: PluginError\n",
+            at="    type",
+        ),
+        _v2(
+            "convention-unknown-cause",
+            "error-convention-shape",
+            _TYPED,
+            _TYPED.replace("cause: provider", "cause: provider_code"),
+            at="cause",
+        ),
+        _v2(
+            "convention-code-zero",
+            "error-convention-shape",
+            _TYPED,
+            _TYPED.replace("code: 1", "code: 0"),
+            at="code",
+        ),
+        _v2(
+            "typed-example-not-the-type",
+            "bad-error-example",
+            _TYPED_EXAMPLE,
+            """      - '{"payload":{"type":"not_implemented"}}'""",
+        ),
+        _v2(
+            "typed-example-not-json",
+            "bad-error-example",
+            _TYPED_EXAMPLE,
+            "      - 'not_implemented: streaming not supported'",
+        ),
+        _v2(
+            "step-unknown-export",
+            "protocol",
+            _STEP,
+            _STEP.replace("export: parse_chat_response", "export: parse_chat_responses"),
+        ),
+        _v2(
+            "step-unknown-host-function",
+            "protocol",
+            _SPEECH_STEP,
+            _SPEECH_STEP.replace("qmt_http_request", "qmt_http_fetch"),
+        ),
+        _v2(
+            "step-export-and-host-function",
+            "protocol",
+            _STEP,
+            _STEP.replace("calls: optional", "host_function: qmt_log, calls: optional"),
+        ),
+        _v2("step-unknown-calls", "protocol", _STEP, _STEP.replace("optional", "sometimes")),
+        _v2(
+            "mode-requires-unknown-export",
+            "host-mode",
+            _MODE,
+            _MODE.replace("chat_stream_request", "chat_streaming_request"),
+        ),
+        _v2(
+            "host-function-signature",
+            "host-function",
+            _QMT_LOG,
+            _QMT_LOG.replace("results: []", "results: [i64]"),
+            at="    params",
+        ),
+        _v2(
+            "host-function-declared-twice",
+            "host-function",
+            "    name: qmt_http_request\n",
+            "    name: qmt_log\n",
+        ),
+        _v2(
+            "host-function-unknown-encoding",
+            "host-function",
+            "    input: {encoding: json, type: ExtismLogRecord, description: The record.}",
+            "    input: {encoding: ignored, description: The record.}",
+        ),
+        _v2(
+            "empty-input",
+            "payload-encoding",
+            "    input: {encoding: json, type: i64, description: The parser id.}\n"
+            "    output: {encoding: empty,",
+            "    input: {encoding: empty, description: The parser id.}\n"
+            "    output: {encoding: empty,",
+        ),
+        _v2(
+            "nullable-utf8-output",
+            "payload-encoding",
+            "    output: {encoding: utf8, description: The display name.}",
+            "    output: {encoding: utf8, nullable: true, description: The display name.}",
+        ),
+        _v2(
+            "empty-output-empty-is-none",
+            "payload-encoding",
+            _CLOSE_OUTPUT,
+            _CLOSE_OUTPUT.replace("encoding: empty,", "encoding: empty, empty_is_none: true,"),
+        ),
+        _v2(
+            "fallback-carries-data",
+            "fallback-variant",
+            "      - {name: Usage, rename: usage, value: Usage,",
+            "      - {name: Usage, rename: usage, other: true, value: Usage,",
+        ),
+        _v2(
+            "two-fallbacks",
+            "fallback-variant",
+            "      - {name: UnknownTransient, rename: unknown_transient,",
+            "      - {name: UnknownTransient, rename: unknown_transient, other: true,",
+        ),
+        _v2(
+            "fallback-in-untagged-enum",
+            "fallback-variant",
+            "      - {name: One, description: A single value., value: string}",
+            "      - {name: None1, other: true, description: x}\n"
+            "      - {name: One, description: A single value., value: string}",
+        ),
+        _v2(
+            "fallback-false",
+            "fallback-variant",
+            _FALLBACK,
+            _FALLBACK.replace("other: true", "other: false"),
+        ),
+        _v2(
+            "min-items-on-a-string",
+            "min-items",
+            "      - {name: One, description: A single value., value: string}",
+            "      - {name: One, description: A single value., value: string, min_items: 1}",
+        ),
+        _v2("min-items-zero", "min-items", _MANY, _MANY.replace("min_items: 1", "min_items: 0")),
+        _v2(
+            "reserved-name-without-target-name",
+            "target-name",
+            _TARGET_NAMES,
+            "",
+            line=line_of("  PluginError:\n", V2_SPEC_TEXT),
+        ),
+        _v2(
+            "target-name-reserved-too",
+            "target-name",
+            _TARGET_NAMES,
+            _TARGET_NAMES.replace("PluginErrorDocument", "PluginLoadError"),
+        ),
+        _v2(
+            "target-name-of-another-type",
+            "target-name",
+            _TARGET_NAMES,
+            _TARGET_NAMES.replace("PluginErrorDocument", "LLMErrorPayload"),
+        ),
+        _v2(
+            "target-name-unknown-target",
+            "target-name",
+            _TARGET_NAMES,
+            _TARGET_NAMES.replace("python:", "go:"),
+        ),
+        _v2(
+            "new-field-required",
+            "dialect-field",
+            _KIND_FIELD,
+            _KIND_FIELD.replace(
+                "{since: 0.6.0, name: kind,", "{since: 0.6.0, required: true, name: kind,"
+            ),
+        ),
+        _v2(
+            "new-export-required",
+            "new-export",
+            _CLASSIFY,
+            _CLASSIFY.replace("optional: true", "optional: false"),
+        ),
+        _v2(
+            "status-classified-twice",
+            "classifier",
+            _RULE_5XX,
+            _RULE_5XX.replace("408, 425", "408, 429"),
+        ),
+        _v2("status-range-empty", "classifier", _RULE_5XX, _RULE_5XX.replace("500-599", "599-500")),
+        _v2("status-out-of-range", "classifier", _RULE_429, _RULE_429.replace("429", "42")),
+        _v2(
+            "catch-all-not-last",
+            "classifier",
+            _RULE_429,
+            "      - {result: {type: cancelled}}\n" + _RULE_429,
+        ),
+        _v2(
+            "no-catch-all",
+            "classifier",
+            "      - {result: {type: provider_error, kind: unknown_permanent}}\n",
+            "",
+            line=line_of("    rules:\n      - {status: [499]", V2_SPEC_TEXT) + 1,
+        ),
+        _v2(
+            "result-not-the-type",
+            "classifier",
+            _RULE_429,
+            _RULE_429.replace("kind: rate_limited", "kind: 7"),
+        ),
+    ]
+    names = [m.name for m in corpus]
+    assert len(names) == len(set(names)), "mutant names must be unique"
+    return corpus

@@ -28,8 +28,12 @@ def all_schema_files() -> list[Path]:
 
 
 def test_one_schema_per_export_side_and_a_bundle() -> None:
-    expected = {f"{SPEC.slug}.json"} | {
-        f"{SPEC.slug}/{e.name}.{side}.json" for e in SPEC.exports for side in ("input", "output")
+    specs = [SPEC, load_spec(ROOT / "spec" / "querymt-extism-v2.yaml", display_root=ROOT)]
+    expected = {f"{s.slug}.json" for s in specs} | {
+        f"{s.slug}/{e.name}.{side}.json"
+        for s in specs
+        for e in s.exports
+        for side in ("input", "output")
     }
     assert {p.relative_to(GENERATED).as_posix() for p in all_schema_files()} == expected
 

@@ -14,7 +14,17 @@ import time
 from pathlib import Path
 
 import pytest
-from spec_mutants import KINDS, SPEC_TEXT, VALID_VARIANTS, Mutant, mutants, with_types
+from spec_mutants import (
+    KINDS,
+    SPEC_TEXT,
+    V2_KINDS,
+    V2_SPEC_TEXT,
+    VALID_VARIANTS,
+    Mutant,
+    mutants,
+    v2_mutants,
+    with_types,
+)
 from typer.testing import CliRunner
 
 from generator import loader
@@ -158,3 +168,77 @@ def test_every_problem_in_one_pass_examples_included() -> None:
     assert any(m.startswith("unknown type 'ToolCal'") for m in messages), messages
     assert any(m.startswith("example does not match type 'Usage'") for m in messages), messages
     assert "since: 3 is later than this spec's abi_version 1" in messages
+
+
+# --------------------------------------------------------------------------- v2
+
+V2_CORPUS = v2_mutants()
+
+
+def test_the_v2_corpus_covers_every_new_check() -> None:
+    assert {m.kind for m in V2_CORPUS} == set(V2_KINDS)
+    assert all(m.data != V2_SPEC_TEXT.encode() for m in V2_CORPUS)
+
+
+@pytest.mark.parametrize("mutant", V2_CORPUS, ids=lambda m: m.name)
+def test_v2_mutant_gets_a_clean_error_at_its_line(mutant: Mutant, dirs: tuple[Path, Path]) -> None:
+    spec_dir, out_dir = dirs
+    (spec_dir / "querymt-extism-v2.yaml").write_bytes(mutant.data)
+    before = snapshot(out_dir)
+    result = runner.invoke(
+        app, ["generate", "--spec-dir", str(spec_dir), "--out-dir", str(out_dir)]
+    )
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    assert re.search(rf"^spec/querymt-extism-v2\.yaml:{mutant.line}:\d+: ", result.output, re.M), (
+        mutant.line,
+        result.output[:2000],
+    )
+    assert snapshot(out_dir) == before
+
+
+def test_the_v2_spec_itself_loads_with_its_dialects_and_conventions() -> None:
+    spec = loader.load_spec(ROOT / "spec" / "querymt-extism-v2.yaml")
+    assert [d.name for d in spec.dialects] == ["0.5.2", "0.6.0"]
+    assert len(spec.exports) == 24
+    assert len(spec.exports_in("0.5.2")) == 23
+    assert {e.name for e in spec.exports} - {e.name for e in spec.exports_in("0.5.2")} == {
+        "classify_chat_error"
+    }
+    from_config = spec.export("from_config")
+    (old,) = from_config.dialects
+    assert old.dialect == "0.5.2" and old.errors is not None
+    assert [c.code for c in old.errors] == [-1]
+    assert [c.code for c in from_config.errors] == [-1, 1]
+    assert {f.name for f in spec.host_functions if f.imported} == {"qmt_log", "qmt_http_request"}
+    assert len(spec.host_functions) == 6
+    assert {p.name for p in spec.protocols} >= {"chat", "chat_stream", "list_models"}
+
+
+def test_the_v2_classifiers_are_data_a_host_can_run() -> None:
+    spec = loader.load_spec(ROOT / "spec" / "querymt-extism-v2.yaml")
+    by_name = {c.name: c for c in spec.classifiers}
+    chat = by_name["classify_status_only"]
+    assert chat.classify(499) == {"type": "cancelled"}
+    assert chat.classify(429) == {"type": "provider_error", "kind": "rate_limited"}
+    assert chat.classify(403) == {"type": "provider_error", "kind": "authentication"}
+    assert chat.classify(422) == {"type": "provider_error", "kind": "invalid_request"}
+    assert (
+        chat.classify(425)
+        == chat.classify(503)
+        == {
+            "type": "provider_error",
+            "kind": "unknown_transient",
+        }
+    )
+    assert chat.classify(404) == {"type": "provider_error", "kind": "unknown_permanent"}
+    other = by_name["classify_http_status"]
+    assert [other.classify(s)["type"] for s in (499, 401, 429, 400, 500, 418)] == [  # type: ignore[index]
+        "cancelled",
+        "auth_error",
+        "rate_limited",
+        "invalid_request",
+        "http_status",
+        "provider_error",
+    ]

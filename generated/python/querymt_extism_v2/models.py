@@ -557,7 +557,7 @@ class TransportErrorKind(StrEnum):
 
 class Usage(WireModel):
     input_tokens: Annotated[
-        U32 | None,
+        U32,
         Field(
             validation_alias=AliasChoices(
                 "input_tokens", "prompt_tokens", "prompt_eval_count", "promptTokenCount"
@@ -568,7 +568,7 @@ class Usage(WireModel):
     Tokens in the prompt.
     """
     output_tokens: Annotated[
-        U32 | None,
+        U32,
         Field(
             validation_alias=AliasChoices(
                 "output_tokens", "completion_tokens", "eval_count", "candidatesTokenCount"
@@ -578,19 +578,18 @@ class Usage(WireModel):
     """
     Tokens in the answer.
     """
-    reasoning_tokens: U32 | None = 0
+    reasoning_tokens: U32 = 0
     """
     Reasoning tokens in the answer.
     """
     cache_read: Annotated[
-        U32 | None, Field(validation_alias=AliasChoices("cache_read", "cache_read_input_tokens"))
+        U32, Field(validation_alias=AliasChoices("cache_read", "cache_read_input_tokens"))
     ] = 0
     """
     Prompt tokens served from a cache.
     """
     cache_write: Annotated[
-        U32 | None,
-        Field(validation_alias=AliasChoices("cache_write", "cache_creation_input_tokens")),
+        U32, Field(validation_alias=AliasChoices("cache_write", "cache_creation_input_tokens"))
     ] = 0
     """
     Prompt tokens written to a cache.
@@ -1416,6 +1415,86 @@ In Python: the variants are `StreamOpenResultOk`, `StreamOpenResultCancelled`,
 `StreamOpenResultError`.
 """
 
+# Forward references first (a rebuild that resolves them collects the fields anew), then the
+# skipped fields, then every model again, inside out, so each holds the final schemas.
+ContentText.model_rebuild()
+ContentImage.model_rebuild()
+ContentImageUrl.model_rebuild()
+ContentPdf.model_rebuild()
+ContentAudio.model_rebuild()
+ContentThinking.model_rebuild()
+ContentToolUse.model_rebuild()
+ContentToolResult.model_rebuild()
+ContentResourceLink.model_rebuild()
+CacheHintEphemeralFields.model_rebuild()
+CacheHintEphemeral.model_rebuild()
+ChatMessage.model_rebuild()
+FunctionTool.model_rebuild()
+Tool.model_rebuild()
+ExtismChatRequest.model_rebuild()
+HttpResponseHead.model_rebuild()
+HttpResponseMessage.model_rebuild()
+SerializableHttpResponse.model_rebuild()
+ExtismChatParseRequest.model_rebuild()
+ExtismChatChunkParseRequest.model_rebuild()
+ExtismEmbedRequest.model_rebuild()
+ExtismEmbedParseRequest.model_rebuild()
+CompletionRequest.model_rebuild()
+ExtismCompleteRequest.model_rebuild()
+ExtismCompleteParseRequest.model_rebuild()
+ExtismListModelsRequest.model_rebuild()
+ExtismListModelsParseRequest.model_rebuild()
+HttpRequestHead.model_rebuild()
+HttpRequestMessage.model_rebuild()
+SerializableHttpRequest.model_rebuild()
+FunctionCall.model_rebuild()
+ToolCall.model_rebuild()
+Usage.model_rebuild()
+StreamChunkText.model_rebuild()
+StreamChunkThinking.model_rebuild()
+StreamChunkThinkingSignature.model_rebuild()
+StreamChunkToolUseStartFields.model_rebuild()
+StreamChunkToolUseStart.model_rebuild()
+StreamChunkToolUseInputDeltaFields.model_rebuild()
+StreamChunkToolUseInputDelta.model_rebuild()
+StreamChunkToolUseCompleteFields.model_rebuild()
+StreamChunkToolUseComplete.model_rebuild()
+StreamChunkUsage.model_rebuild()
+StreamChunkDoneFields.model_rebuild()
+StreamChunkDone.model_rebuild()
+ExtismChatChunk.model_rebuild()
+ExtismChatResponse.model_rebuild()
+CompletionResponse.model_rebuild()
+ExtismSttRequest.model_rebuild()
+ExtismSttResponse.model_rebuild()
+ExtismVoiceConfigPreset.model_rebuild()
+ExtismVoiceConfigClone.model_rebuild()
+ExtismVoiceConfigDesign.model_rebuild()
+ExtismTtsRequest.model_rebuild()
+ExtismTtsResponse.model_rebuild()
+LLMErrorPayloadGenericError.model_rebuild()
+LLMErrorPayloadProviderError.model_rebuild()
+LLMErrorPayloadAuthError.model_rebuild()
+LLMErrorPayloadToolConfigError.model_rebuild()
+LLMErrorPayloadPluginError.model_rebuild()
+LLMErrorPayloadInvalidRequest.model_rebuild()
+LLMErrorPayloadResponseFormatError.model_rebuild()
+LLMErrorPayloadRateLimited.model_rebuild()
+LLMErrorPayloadHttpStatus.model_rebuild()
+LLMErrorPayloadHttpError.model_rebuild()
+LLMErrorPayloadTransport.model_rebuild()
+LLMErrorPayloadCancelled.model_rebuild()
+LLMErrorPayloadRemoteStreamDisconnected.model_rebuild()
+LLMErrorPayloadRemoteStreamReconnected.model_rebuild()
+LLMErrorPayloadNotImplemented.model_rebuild()
+LLMErrorPayloadJsonError.model_rebuild()
+LLMErrorPayloadInvalidUrl.model_rebuild()
+LLMErrorPayloadIoError.model_rebuild()
+PluginErrorDocument.model_rebuild()
+ExtismLogRecord.model_rebuild()
+StreamOpenResultOk.model_rebuild()
+StreamOpenResultCancelled.model_rebuild()
+StreamOpenResultError.model_rebuild()
 ChatMessage.model_fields["cache"].exclude_if = is_null
 ExtismSttRequest.model_fields["filename"].exclude_if = is_null
 ExtismSttRequest.model_fields["mime_type"].exclude_if = is_null

@@ -29,8 +29,8 @@ pub trait Exports {
 
     /// Installs the plugin's logger, which forwards records to `qmt_log`.
     ///
-    /// Wire: input json `u64`; output empty.
-    fn init_logging(input: u64) -> Result<(), Failure>;
+    /// Wire: input json `u32`; output empty.
+    fn init_logging(input: u32) -> Result<(), Failure>;
 
     /// The JSON Schema of the plugin's configuration.
     ///
@@ -55,9 +55,15 @@ pub trait Exports {
     /// A fixed model list, for providers whose API has none.
     ///
     /// Wire: input json `ExtismListModelsRequest`; output json `list<string>`.
+    /// Optional: without an implementation the export fails with a message.
     fn list_models_static(
         input: crate::types::ExtismListModelsRequest,
-    ) -> Result<Option<Vec<String>>, Failure>;
+    ) -> Result<Option<Vec<String>>, Failure> {
+        let _ = input;
+        Err(Failure::new(
+            "the `list_models_static` export is not implemented by this plugin",
+        ))
+    }
 
     /// Builds the HTTP request that lists models.
     ///
@@ -188,10 +194,10 @@ pub fn base_url<P: Exports>() -> i32 {
     runtime::run(|| runtime::encode_utf8(P::base_url()?))
 }
 
-/// The `init_logging` export of plugin `P`: input json `u64`; output empty.
+/// The `init_logging` export of plugin `P`: input json `u32`; output empty.
 pub fn init_logging<P: Exports>() -> i32 {
     runtime::run(|| {
-        let input: u64 = runtime::decode_json(runtime::input(), -1)?;
+        let input: u32 = runtime::decode_json(runtime::input(), -1)?;
         runtime::encode_unit(P::init_logging(input)?)
     })
 }

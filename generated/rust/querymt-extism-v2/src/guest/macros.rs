@@ -14,7 +14,7 @@
 /// The exports, with their encodings:
 /// - `name`: input ignored; output utf8.
 /// - `base_url`: input ignored; output utf8.
-/// - `init_logging`: input json `u64`; output empty.
+/// - `init_logging`: input json `u32`; output empty.
 /// - `config_schema`: input ignored; output utf8.
 /// - `api_key_name`: input ignored; output utf8 (empty = none).
 /// - `from_config`: input json `json`; output json `json`.

@@ -16,7 +16,7 @@
 /// The exports, with their encodings:
 /// - `name`: input ignored; output utf8.
 /// - `base_url`: input ignored; output utf8.
-/// - `init_logging`: input json `u64`; output empty.
+/// - `init_logging`: input json `u32`; output empty.
 /// - `config_schema`: input ignored; output utf8.
 /// - `api_key_name`: input ignored; output utf8 (empty = none).
 /// - `from_config`: input json `json`; output json `json`.
@@ -63,7 +63,7 @@ macro_rules! impl_extism_http_plugin {
                     Ok(<$Config>::default_base_url().as_str().to_string())
                 }
 
-                fn init_logging(input: u64) -> ::std::result::Result<(), $crate::guest::Failure> {
+                fn init_logging(input: u32) -> ::std::result::Result<(), $crate::guest::Failure> {
                     $crate::plugin::extism_impl::init_plugin_logging(input as usize);
                     Ok(())
                 }
