@@ -66,17 +66,21 @@ impl HTTPChatProvider for Minimal {
         tools: Option<&[Tool]>,
     ) -> Result<Request<Vec<u8>>, LLMError> {
         let mut req = self.chat_request(messages, tools)?;
-        req.headers_mut()
-            .insert("accept", http::HeaderValue::from_static("text/event-stream"));
+        req.headers_mut().insert(
+            "accept",
+            http::HeaderValue::from_static("text/event-stream"),
+        );
         Ok(req)
     }
 
     fn parse_chat(&self, resp: Response<Vec<u8>>) -> Result<Box<dyn ChatResponse>, LLMError> {
         let body: serde_json::Value = serde_json::from_slice(resp.body())?;
-        let text = body["text"].as_str().ok_or_else(|| LLMError::ResponseFormatError {
-            message: String::from("no text"),
-            raw_response: String::from_utf8_lossy(resp.body()).into_owned(),
-        })?;
+        let text = body["text"]
+            .as_str()
+            .ok_or_else(|| LLMError::ResponseFormatError {
+                message: String::from("no text"),
+                raw_response: String::from_utf8_lossy(resp.body()).into_owned(),
+            })?;
         Ok(Box::new(ExtismChatResponse {
             text: Some(text.to_string()),
             tool_calls: None,
