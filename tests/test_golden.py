@@ -8,6 +8,7 @@ review the diff before committing it.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -19,13 +20,14 @@ import pytest
 from generator import ir
 from generator.loader import load_spec
 from generator.pipeline import render_all
-from generator.targets import UnsupportedByTarget, target
+from generator.targets import target
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 FIXTURE = HERE / "fixtures" / "specs" / "fixture-echo.yaml"
 GOLDEN = HERE / "golden" / "fixture-echo-v3"
-TARGETS = ("docs", "jsonschema", "python")  # the Rust target needs per-version glue (below)
+TARGETS = ("docs", "jsonschema", "python", "rust")
+PLUGIN = HERE / "rust" / "fixture-echo"  # a plugin of the fixture ABI against the golden crate
 RUNTIME = "python/querymt_extism_runtime/"  # the host runtime, the same for every spec
 
 
@@ -107,13 +109,84 @@ def test_the_roles_drive_the_generated_load_sequence(rendered: dict[str, str]) -
     assert '"name"' not in plugin and '"base_url"' not in plugin
 
 
-def test_the_rust_target_asks_for_its_per_version_glue(spec: ir.Spec) -> None:
-    with pytest.raises(UnsupportedByTarget) as caught:
-        target("rust").render(spec)
-    assert (
-        "no hand-written glue for fixture-echo-v3 (templates/rust/fixture-echo-v3/glue.yaml)"
-        in str(caught.value)
-    )
+def test_the_rust_crate_is_the_generic_guest_part(spec: ir.Spec) -> None:
+    """No glue folder for the fixture: types, runtime, one entry per export, the macro."""
+    files = target("rust").render(spec)
+    crate = "rust/fixture-echo-v3/"
+    assert sorted(files) == [
+        crate + rel
+        for rel in (
+            "Cargo.toml",
+            "README.md",
+            "src/guest/exports.rs",
+            "src/guest/macros.rs",
+            "src/guest/mod.rs",
+            "src/guest/runtime.rs",
+            "src/lib.rs",
+            "src/types.rs",
+        )
+    ]
+    exports = files[crate + "src/guest/exports.rs"]
+    assert "fn shout(input: String) -> Result<String, Failure>;" in exports
+    assert "fn last_shape() -> Result<Option<crate::types::Shape>, Failure> {" in exports
+    assert "crate::types::EchoRequest<Self::Config>" in exports
+    runtime = files[crate + "src/guest/runtime.rs"]
+    assert '#[link(wasm_import_module = "extism:host/user")]' in runtime
+    assert "pub fn now_ms() -> i64 {" in runtime
+    everything = "".join(files.values())
+    assert "querymt::" not in everything and "LLMError" not in everything  # no v1 glue
+
+
+@pytest.fixture(scope="module")
+def fixture_plugin(rendered: dict[str, str]) -> bytes:
+    """tests/rust/fixture-echo built against the golden crate (compared above) with -D warnings."""
+    del rendered
+    from cargo_wasm import build_wasm
+
+    wasm, _ = build_wasm(PLUGIN)
+    return wasm
+
+
+def test_the_fixture_plugin_exports_the_spec_and_imports_its_host_function(
+    spec: ir.Spec, fixture_plugin: bytes
+) -> None:
+    from wasm_reader import wasm_interface
+
+    imports, exports = wasm_interface(fixture_plugin)
+    functions = sorted(name for name, kind in exports.items() if kind == 0)
+    assert functions == sorted(e.name for e in spec.exports)
+    assert ("extism:host/user", "now_ms") in imports
+    modules = {module for module, _ in imports}  # WASI: Rust's std for wasm32-wasi
+    assert modules == {"extism:host/env", "extism:host/user", "wasi_snapshot_preview1"}
+
+
+def test_the_fixture_plugin_runs_every_export(fixture_plugin: bytes) -> None:
+    import extism
+
+    @extism.host_fn(name="now_ms", signature=([], [extism.ValType.I64]))
+    def now_ms(plugin: object, params: list[object], results: list[object], *data: object) -> None:
+        del plugin, params, data
+        results[0].value = 1234  # type: ignore[attr-defined]
+
+    plugin = extism.Plugin(fixture_plugin, wasi=True, functions=[now_ms])
+    assert plugin.call("title", b"null") == b"Echo at 1234"
+    assert plugin.call("settings_schema", b"null") == b'{"type":"object"}'
+    assert plugin.call("shout", "hé".encode()) == "HÉ".encode()
+    assert plugin.call("last_shape", b"null") == b""  # empty_is_none: nothing echoed yet
+    square = {"kind": "Square", "side": 2.0}  # `label: None` is skipped when written
+    answer = plugin.call("echo", json.dumps({"settings": {}, "shape": square, "repeat": 2}))
+    assert json.loads(answer) == {"shapes": [square, square], "total": 2}
+    assert json.loads(plugin.call("echo", b'{"settings": {}, "shape": {"kind": "Dot"}}')) == {
+        "shapes": [{"kind": "Dot"}],
+        "total": 1,  # `repeat` defaults to 1
+    }
+    assert plugin.call("last_shape", b"null") == b'{"kind":"Dot"}'
+    with pytest.raises(extism.Error, match=r"^repeat must be at least 1$"):
+        plugin.call("echo", b'{"settings": {}, "shape": {"kind": "Dot"}, "repeat": 0}')
+    with pytest.raises(extism.Error, match=r"^unknown variant `Circle`"):
+        plugin.call("echo", b'{"settings": {}, "shape": {"kind": "Circle"}}')
+    with pytest.raises(extism.Error, match="utf-8"):
+        plugin.call("shout", b"\xff")
 
 
 def test_the_generated_python_imports_and_type_checks(rendered: dict[str, str]) -> None:

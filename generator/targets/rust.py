@@ -1,8 +1,12 @@
-"""The Rust target: a guest crate plugin authors depend on as `querymt`.
+"""The Rust target: the guest crate a plugin of one ABI version depends on.
 
-It holds the ABI types (serde structs and enums with the spec's exact wire shapes), the provider
-traits at the module paths QueryMT uses, a thin runtime over Extism's guest ABI, and the
-`impl_extism_http_plugin!` macro whose exports, encodings and dispatch come from the spec.
+Every spec gets the generic part, derived from the spec alone: `types.rs` (serde structs and
+enums with the spec's exact wire shapes) and, under `src/guest/`, a raw runtime over Extism's
+guest ABI (memory, input/output, the host imports the spec declares with typed wrappers), one
+typed entry per export behind an `Exports` trait, and `register_exports!`.
+
+A version with hand-written glue (`templates/rust/<slug>/glue.yaml`) adds its own API on top:
+for QueryMT, the provider traits at QueryMT's module paths and `impl_extism_http_plugin!`.
 
 All type mapping lives here; the templates under `templates/rust/` only lay text out.
 """
@@ -190,7 +194,11 @@ def _generics(params: tuple[str, ...]) -> str:
 
 
 def _variant(owner: str, v: ir.Variant, defaults: list[DefaultFnView]) -> VariantView:
-    attrs = (f"#[serde(rename = {json.dumps(v.wire_name)})]",) if v.wire_name != v.name else ()
+    attrs: tuple[str, ...] = ()
+    if v.wire_name != v.name:
+        attrs += (f"#[serde(rename = {json.dumps(v.wire_name)})]",)
+    if v.fallback:  # min_items has no serde spelling: a list variant takes any length here
+        attrs += ("#[serde(other)]",)
     doc = tuple(doc_lines(v.description))
     ident = rust_ident(v.name)
     match v.payload:
@@ -322,7 +330,7 @@ def _handler_body(glue: Glue, e: ir.Export, view_ctx: dict[str, object]) -> str:
     """The hand-written glue for an export the glue lists, or a `NotImplemented` error."""
     if e.name in glue.handlers:
         return render_template(f"{glue.folder}/handlers/{e.name}.rs.j2", **view_ctx).strip()
-    return render_template("rust/unknown_handler.rs.j2", **view_ctx).strip()
+    return render_template(f"{glue.folder}/unknown_handler.rs.j2", **view_ctx).strip()
 
 
 def export_view(glue: Glue, e: ir.Export) -> ExportView:
@@ -348,10 +356,19 @@ def export_view(glue: Glue, e: ir.Export) -> ExportView:
 
 @dataclass(frozen=True)
 class ImportView:
+    module: str
     name: str
+    ident: str
     params: str
     result: str
+    call_args: str
     doc: str
+
+
+@dataclass(frozen=True)
+class ImportGroup:
+    module: str
+    imports: tuple[ImportView, ...]
 
 
 def _wasm_type(t: str) -> str:
@@ -360,26 +377,256 @@ def _wasm_type(t: str) -> str:
     return t
 
 
+def spec_import_views(spec: ir.Spec) -> list[ImportView]:
+    """The host functions the spec declares, in spec order."""
+    return [
+        _import_view(i.module, i.name, i.params, i.results, i.description) for i in spec.imports
+    ]
+
+
 def import_views(spec: ir.Spec) -> list[ImportView]:
-    """Kernel imports first, then the spec's (same module only: other modules are host-specific)."""
-    seen: dict[str, ImportView] = {}
+    """Kernel imports first, then the spec's; a name in both keeps the spec's signature."""
+    seen: dict[tuple[str, str], ImportView] = {}
     for name, params, results, doc in KERNEL_IMPORTS:
-        seen[name] = _import_view(name, params, results, doc)
-    for imp in spec.imports:
-        if imp.module != KERNEL_MODULE:
-            raise UnsupportedByTarget(f"rust target: import module {imp.module!r} is not supported")
-        seen[imp.name] = _import_view(imp.name, imp.params, imp.results, imp.description)
+        seen[(KERNEL_MODULE, name)] = _import_view(KERNEL_MODULE, name, params, results, doc)
+    for view in spec_import_views(spec):
+        seen[(view.module, view.name)] = view
+    for f in spec.host_functions:
+        seen[(f.module, f.name)] = _import_view(
+            f.module, f.name, f.params, f.results, f.description
+        )
     return list(seen.values())
 
 
+def import_groups(spec: ir.Spec) -> list[ImportGroup]:
+    """The imports by wasm module, Extism's kernel module first, then in spec order."""
+    modules: dict[str, list[ImportView]] = {KERNEL_MODULE: []}
+    for view in import_views(spec):
+        modules.setdefault(view.module, []).append(view)
+    return [ImportGroup(m, tuple(views)) for m, views in modules.items()]
+
+
+@dataclass(frozen=True)
+class HostFunctionView:
+    """A host function with payload types: a safe wrapper that encodes and decodes them."""
+
+    name: str
+    ident: str
+    doc: str
+    module: str
+    input_kind: str  # "none" | "json" | "utf8" | "bytes"
+    input_type: str | None
+    output_kind: str  # "empty" | "json" | "utf8" | "bytes"
+    output_type: str | None
+
+
+def _host_kind(p: ir.Payload, side: str) -> tuple[str, str | None]:
+    match p.encoding:
+        case ir.Encoding.IGNORED | ir.Encoding.EMPTY:
+            return ("none" if side == "input" else "empty"), None
+        case ir.Encoding.JSON:
+            return "json", _json_type(p, {})
+        case ir.Encoding.UTF8:
+            return "utf8", None
+        case ir.Encoding.BYTES:
+            return "bytes", None
+        case _:
+            assert_never(p.encoding)
+
+
+def host_function_views(spec: ir.Spec) -> list[HostFunctionView]:
+    """Typed wrappers for the host functions of Extism's usual shape (one block in, at most
+    one out); a function of another shape is declared but gets no wrapper."""
+    views = []
+    for f in spec.host_functions:
+        input_kind, input_type = _host_kind(f.input, "input")
+        output_kind, output_type = _host_kind(f.output, "output")
+        params = () if input_kind == "none" else ("i64",)
+        results = () if output_kind == "empty" else ("i64",)
+        if (f.params, f.results) != (params, results):
+            continue
+        views.append(
+            HostFunctionView(
+                name=f.name,
+                ident=rust_ident(f.name),
+                doc=" ".join(f.description.split()),
+                module=f.module,
+                input_kind=input_kind,
+                input_type=input_type,
+                output_kind=output_kind,
+                output_type=output_type,
+            )
+        )
+    return views
+
+
+def _host_error_code(spec: ir.Spec) -> int:
+    for convention in spec.error_conventions:
+        if convention.cause is ir.ErrorCause.HOST_FUNCTION:
+            return convention.code
+    return spec.error.code
+
+
 def _import_view(
-    name: str, params: tuple[str, ...], results: tuple[str, ...], doc: str
+    module: str, name: str, params: tuple[str, ...], results: tuple[str, ...], doc: str
 ) -> ImportView:
     if len(results) > 1:
         raise UnsupportedByTarget(f"rust target: import {name} has several results")
     args = ", ".join(f"a{i}: {_wasm_type(p)}" for i, p in enumerate(params))
     result = f" -> {_wasm_type(results[0])}" if results else ""
-    return ImportView(name=name, params=args, result=result, doc=" ".join(doc.split()))
+    return ImportView(
+        module=module,
+        name=name,
+        ident=rust_ident(name),
+        params=args,
+        result=result,
+        call_args=", ".join(f"a{i}" for i in range(len(params))),
+        doc=" ".join(doc.split()),
+    )
+
+
+# --------------------------------------------------------------------------- generic guest
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """One export as the generic guest layer sees it: its `Exports` method and its entry."""
+
+    name: str
+    ident: str
+    doc: tuple[str, ...]
+    optional: bool
+    trait_input: str | None  # the method's input type (`Self::Config` for the spec's `Config`)
+    trait_output: str
+    entry_input: str | None  # the same type in the entry's scope (`P::Config`)
+    decode: str | None
+    encode: str
+    encodings: str
+    input_error_code: int  # the return code when the input does not decode
+
+
+@dataclass(frozen=True)
+class TypeParamView:
+    name: str
+    doc: tuple[str, ...]
+
+
+def _json_type(p: ir.Payload, params: dict[str, str]) -> str:
+    assert p.type is not None  # the loader requires a type for JSON
+    ty = rust_type(p.type, params, "crate::types::")
+    return f"Option<{ty}>" if p.nullable else ty
+
+
+def _generic_input(p: ir.Payload, params: dict[str, str]) -> tuple[str | None, str | None]:
+    match p.encoding:
+        case ir.Encoding.IGNORED:
+            return None, None
+        case ir.Encoding.UTF8:
+            return "String", "decode_utf8"
+        case ir.Encoding.JSON:
+            return _json_type(p, params), "decode_json"
+        case ir.Encoding.EMPTY | ir.Encoding.BYTES:
+            raise UnsupportedByTarget(f"rust target: no export input is {p.encoding.value}")
+        case _:
+            assert_never(p.encoding)
+
+
+def _generic_output(p: ir.Payload, params: dict[str, str]) -> tuple[str, str]:
+    match p.encoding:
+        case ir.Encoding.IGNORED | ir.Encoding.EMPTY:
+            return "()", "encode_unit"
+        case ir.Encoding.UTF8:
+            if p.empty_is_none:
+                return "Option<String>", "encode_utf8_opt"
+            return "String", "encode_utf8"
+        case ir.Encoding.JSON:
+            ty = _json_type(p, params)
+            if p.empty_is_none:
+                return f"Option<{ty}>", "encode_json_opt"
+            return ty, "encode_json"
+        case ir.Encoding.BYTES:
+            raise UnsupportedByTarget("rust target: no export output is bytes")
+        case _:
+            assert_never(p.encoding)
+
+
+def _error_code(spec: ir.Spec, e: ir.Export, cause: ir.ErrorCause) -> int:
+    """The return code of `e` failing for `cause`: its convention for it, else the spec's."""
+    for convention in spec.export_errors(e):
+        if convention.cause is cause:
+            return convention.code
+    return spec.error.code
+
+
+def entry_view(spec: ir.Spec, e: ir.Export) -> EntryView:
+    in_trait = {p.name: f"Self::{p.name}" for p in spec.type_params}
+    in_entry = {p.name: f"P::{p.name}" for p in spec.type_params}
+    trait_input, decode = _generic_input(e.input, in_trait)
+    entry_input, _ = _generic_input(e.input, in_entry)
+    trait_output, encode = _generic_output(e.output, in_trait)
+    return EntryView(
+        name=e.name,
+        ident=rust_ident(e.name),
+        doc=tuple(doc_lines(e.description)),
+        optional=e.optional,
+        trait_input=trait_input,
+        trait_output=trait_output,
+        entry_input=entry_input,
+        decode=decode,
+        encode=encode,
+        encodings=f"input {_describe(e.input)}; output {_describe(e.output)}",
+        input_error_code=_error_code(spec, e, ir.ErrorCause.INPUT),
+    )
+
+
+@dataclass(frozen=True)
+class GlueEntryView:
+    """One `Exports` method as a glue macro implements it (types spelled from `$crate`)."""
+
+    ident: str
+    input: str | None
+    output: str
+    body: str
+
+
+def glue_entry_view(spec: ir.Spec, glue: Glue, e: ir.Export) -> GlueEntryView:
+    params = {p.name: f"Self::{p.name}" for p in spec.type_params}
+    input_type, _ = _generic_input(e.input, params)
+    output_type, _ = _generic_output(e.output, params)
+
+    def in_macro(ty: str | None) -> str | None:
+        if ty is None:
+            return None
+        return ty.replace("crate::types::", "$crate::types::").replace(
+            "serde_json::", "$crate::serde_json::"
+        )
+
+    output = in_macro(output_type)
+    assert output is not None
+    return GlueEntryView(
+        ident=rust_ident(e.name),
+        input=in_macro(input_type),
+        output=output,
+        body=_handler_body(glue, e, {"export": e}),
+    )
+
+
+GUEST_FILES: dict[str, str] = {
+    "src/guest/mod.rs": "rust/guest/guest_mod.rs.j2",
+    "src/guest/runtime.rs": "rust/guest/runtime.rs.j2",
+    "src/guest/exports.rs": "rust/guest/exports.rs.j2",
+    "src/guest/macros.rs": "rust/guest/macros.rs.j2",
+}
+"""The generic guest part: the raw runtime, one typed entry per export, `register_exports!`."""
+
+CRATE_FILES: dict[str, str] = {
+    "Cargo.toml": "rust/guest/Cargo.toml.j2",
+    "README.md": "rust/guest/README.md.j2",
+    "src/lib.rs": "rust/guest/lib.rs.j2",
+}
+"""The crate around it for a spec without per-version glue."""
+
+TYPES_FILE = ("src/types.rs", "rust/types.rs.j2")
 
 
 # --------------------------------------------------------------------------- per-version glue
@@ -390,29 +637,43 @@ class Glue:
     """`templates/rust/<slug>/glue.yaml`: what one ABI version's hand-written Rust needs."""
 
     folder: str  # template folder, e.g. `rust/querymt-extism-v1`
+    lib_name: str
+    generic_guest: bool  # whether the crate holds the generic guest part (`src/guest/`)
+    files: tuple[tuple[str, str], ...]  # (path in the crate, template in the folder)
     runtime_types: tuple[str, ...]
     runtime_imports: tuple[str, ...]
     wrappers: frozenset[str]
-    provider_modules: tuple[tuple[str, str | None], ...]  # (module, export it re-exports)
+    reexports: tuple[tuple[str, str], ...]  # (module, export whose types it re-exports)
     handlers: frozenset[str]
+
+
+def glue_path(spec: ir.Spec) -> str:
+    return f"rust/{spec.slug}/glue.yaml"
+
+
+def has_glue(spec: ir.Spec) -> bool:
+    return (TEMPLATES_DIR / glue_path(spec)).is_file()
 
 
 def load_glue(spec: ir.Spec) -> Glue:
     folder = f"rust/{spec.slug}"
-    path = TEMPLATES_DIR / folder / "glue.yaml"
+    path = TEMPLATES_DIR / glue_path(spec)
     if not path.is_file():
         raise UnsupportedByTarget(
             f"the Rust target has no hand-written glue for {spec.slug} "
-            f"(templates/{folder}/glue.yaml); generate other targets with --target"
+            f"(templates/{folder}/glue.yaml)"
         )
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     return Glue(
         folder=folder,
-        runtime_types=tuple(raw["runtime_types"]),
-        runtime_imports=tuple(raw["runtime_imports"]),
-        wrappers=frozenset(raw["wrappers"]),
-        provider_modules=tuple(raw["provider_modules"].items()),
-        handlers=frozenset(raw["handlers"]),
+        lib_name=raw["lib_name"],
+        generic_guest=bool(raw.get("generic_guest", False)),
+        files=tuple(raw["files"].items()),
+        runtime_types=tuple(raw.get("runtime_types", ())),
+        runtime_imports=tuple(raw.get("runtime_imports", ())),
+        wrappers=frozenset(raw.get("wrappers", ())),
+        reexports=tuple((raw.get("reexports") or {}).items()),
+        handlers=frozenset(raw.get("handlers", ())),
     )
 
 
@@ -443,74 +704,69 @@ def check_supported(spec: ir.Spec, glue: Glue) -> None:
         )
 
 
-def awaits_glue(spec: ir.Spec) -> bool:
-    """A new version of an ABI family the target already has glue for, before its own glue
-    exists: the target renders nothing for it yet (an unknown family is still an error)."""
-    if (TEMPLATES_DIR / "rust" / spec.slug / "glue.yaml").is_file():
-        return False
-    family = f"{spec.name}-v"
-    return any(
-        path.parent.name.startswith(family) and path.parent.name[len(family) :].isdigit()
-        for path in (TEMPLATES_DIR / "rust").glob("*/glue.yaml")
-    )
-
-
-def render(spec: ir.Spec) -> dict[str, str]:
-    if awaits_glue(spec):
-        return {}
-    glue = load_glue(spec)
-    check_supported(spec, glue)
+def _context(spec: ir.Spec, glue: Glue | None) -> dict[str, object]:
     defaults: list[DefaultFnView] = []
     types = [type_view(t, defaults) for t in spec.types]
-    exports = [export_view(glue, e) for e in spec.exports]
-    wrapper_defs = [t for t in spec.types if t.name in glue.wrappers]
-    provider_types = {
-        module: [n for n in _export_types(spec, export) if n not in glue.wrappers]
-        for module, export in glue.provider_modules
-        if export is not None
-    }
+    lib_name = glue.lib_name if glue is not None else rust_ident(spec.slug.replace("-", "_"))
     ctx: dict[str, object] = {
         "spec": spec,
-        "lib_name": LIB_NAME,
+        "lib_name": lib_name,
         "package": spec.slug,
         "version": f"{spec.abi_version}.0.0",
         "feature": FEATURE,
+        "feature_guest": glue is None or glue.generic_guest,
         "spec_doc": doc_lines(spec.description),
         "types": types,
         "defaults": defaults,
-        "exports": exports,
         "imports": import_views(spec),
+        "import_groups": import_groups(spec),
+        "spec_imports": spec_import_views(spec),
         "import_module": KERNEL_MODULE,
         "error_code": spec.error.code,
-        "wrappers": [t.name for t in wrapper_defs],
-        "codec_types": [f"{t.name}{_generics(t.type_params)}" for t in wrapper_defs],
-        "chat_types": provider_types.get("chat", []),
-        "completion_types": provider_types.get("completion", []),
+        "error_encoding": spec.error.encoding.value,
+        "host_error_code": _host_error_code(spec),
+        "host_functions": host_function_views(spec),
+        "type_params": [
+            TypeParamView(p.name, tuple(doc_lines(p.description))) for p in spec.type_params
+        ],
+        "entries": [entry_view(spec, e) for e in spec.exports],
         "export_names": [e.name for e in spec.exports],
     }
-    files = {
-        "Cargo.toml": "Cargo.toml.j2",
-        "README.md": "README.md.j2",
-        "src/lib.rs": "lib.rs.j2",
-        "src/types.rs": "types.rs.j2",
-        "src/error.rs": "error.rs.j2",
-        "src/plugin/mod.rs": "plugin_mod.rs.j2",
-        "src/plugin/extism_impl/runtime.rs": "runtime.rs.j2",
-        "src/plugin/extism_impl/handlers.rs": "handlers.rs.j2",
-        "src/plugin/extism_impl/macros.rs": "macros.rs.j2",
-    }
+    if glue is not None and glue.generic_guest:
+        ctx["glue_entries"] = [glue_entry_view(spec, glue, e) for e in spec.exports]
+    if glue is not None:
+        wrapper_defs = [t for t in spec.types if t.name in glue.wrappers]
+        if not glue.generic_guest:
+            ctx["exports"] = [export_view(glue, e) for e in spec.exports]
+        ctx["wrappers"] = [t.name for t in wrapper_defs]
+        ctx["codec_types"] = [f"{t.name}{_generics(t.type_params)}" for t in wrapper_defs]
+        for module, export in glue.reexports:
+            ctx[f"{module}_types"] = [
+                n for n in _export_types(spec, export) if n not in glue.wrappers
+            ]
+    return ctx
+
+
+def render(spec: ir.Spec) -> dict[str, str]:
+    """The crate: the generic part for every spec, plus the version's glue where it has one."""
+    glue = load_glue(spec) if has_glue(spec) else None
+    if glue is not None:
+        check_supported(spec, glue)
+    ctx = _context(spec, glue)
+    templates: dict[str, str] = {TYPES_FILE[0]: TYPES_FILE[1]}
+    if glue is None:
+        templates.update(CRATE_FILES)
+        templates.update(GUEST_FILES)
+    else:
+        if glue.generic_guest:
+            templates.update(GUEST_FILES)
+        for path, tpl in glue.files:
+            if path in templates:
+                raise UnsupportedByTarget(f"templates/{glue.folder}/glue.yaml: {path} is generic")
+            templates[path] = f"{glue.folder}/{tpl}"
     out = {
-        f"rust/{spec.slug}/{path}": render_template(f"rust/{tpl}", **ctx)
-        for path, tpl in files.items()
+        f"rust/{spec.slug}/{path}": render_template(tpl, **ctx) for path, tpl in templates.items()
     }
-    # The version's own hand-written modules: provider traits and the Extism glue module.
-    for module, _export in glue.provider_modules:
-        out[f"rust/{spec.slug}/src/{module}.rs"] = render_template(
-            f"{glue.folder}/{module}.rs.j2", **ctx
-        )
-    out[f"rust/{spec.slug}/src/plugin/extism_impl/mod.rs"] = render_template(
-        f"{glue.folder}/extism_impl_mod.rs.j2", **ctx
-    )
     return dict(sorted(out.items()))
 
 
