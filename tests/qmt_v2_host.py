@@ -312,25 +312,30 @@ def _name(data: bytes, pos: int) -> tuple[str, int]:
     return data[pos : pos + length].decode(), pos + length
 
 
-def module_imports(wasm: bytes) -> list[tuple[str, str]]:
-    """The (module, name) of every function import of a wasm module."""
+def module_interface(wasm: bytes) -> tuple[list[tuple[str, str]], list[str]]:
+    """The (module, name) of every function import, and the names of the function exports."""
     assert wasm[:8] == b"\0asm\x01\0\0\0"
-    found: list[tuple[str, str]] = []
+    imports: list[tuple[str, str]] = []
+    exports: list[str] = []
     pos = 8
     while pos < len(wasm):
         section = wasm[pos]
         size, pos = _leb(wasm, pos + 1)
-        if section == 2:
+        if section in (2, 7):
             count, p = _leb(wasm, pos)
             for _ in range(count):
-                module, p = _name(wasm, p)
+                if section == 2:
+                    module, p = _name(wasm, p)
                 name, p = _name(wasm, p)
                 kind = wasm[p]
-                assert kind == 0, f"{module}.{name}: only function imports are expected"
                 _, p = _leb(wasm, p + 1)
-                found.append((module, name))
+                if section == 2:
+                    assert kind == 0, f"{module}.{name}: only function imports are expected"
+                    imports.append((module, name))
+                elif kind == 0:
+                    exports.append(name)
         pos += size
-    return found
+    return imports, exports
 
 
 # --------------------------------------------------------------------------- the host

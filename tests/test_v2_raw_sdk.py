@@ -16,11 +16,12 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
-from qmt_v2_host import Call, HostError, QuerymtV2Host, StreamTrace, module_imports
+from qmt_v2_host import Call, HostError, QuerymtV2Host, StreamTrace, module_interface
 from servers import openai_compat as oai
 from servers.openai_compat import OpenAICompatServer
-from v2_schemas import check_call
+from v2_schemas import SCHEMAS, check_call
 
+SIZE_LIMIT = 450_000  # bytes, after wasm-opt
 API_KEY = "sk-loop-test"
 MODEL = "loop-mini"
 HOST_FUNCTION_NAMES = {
@@ -106,9 +107,7 @@ def calls_to(host: QuerymtV2Host, export: str) -> list[Call]:
 # --------------------------------------------------------------------------- load and build
 
 
-def test_load_sequence_probes_then_allows_only_the_configured_host(
-    make_host: MakeHost, wasm: bytes
-) -> None:
+def test_module_interface_load_sequence_and_allowed_hosts(make_host: MakeHost, wasm: bytes) -> None:
     host = make_host(build=False)
     assert [c.export for c in host.calls] == ["name", "base_url", "init_logging"]
     assert all(c.ok for c in host.calls)
@@ -117,7 +116,11 @@ def test_load_sequence_probes_then_allows_only_the_configured_host(
     assert host.allowed_hosts == ["127.0.0.1"]
     # Without a configured base_url the plugin's default decides the allowed host.
     assert make_host(build=False, base_url=None).allowed_hosts == ["api.openai.com"]
-    imports = module_imports(wasm)
+    imports, exports = module_interface(wasm)
+    spec_exports = {p.name.removesuffix(".output.json") for p in SCHEMAS.glob("*.output.json")}
+    assert len(spec_exports) == 24
+    assert set(exports) - {"_initialize"} == spec_exports
+    assert len(wasm) <= SIZE_LIMIT, f"{len(wasm)} bytes"
     user = {name for module, name in imports if module == "extism:host/user"}
     assert user <= HOST_FUNCTION_NAMES, user
     assert {module for module, _ in imports} <= {
