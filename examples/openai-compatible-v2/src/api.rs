@@ -10,7 +10,7 @@ use querymt::error::{
     classify_status_only, parse_retry_after, LLMError, ProviderErrorKind, ProviderFailure,
 };
 use querymt::{FunctionCall, ToolCall, Usage};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::OpenAICompatible;
@@ -24,9 +24,11 @@ fn request(
     api_key: &str,
     body: Vec<u8>,
 ) -> Result<Request<Vec<u8>>, LLMError> {
+    let uri = format!("{}{}", base_url, path);
+    querymt::log::debug!("{} {}", method, uri);
     let mut builder = Request::builder()
         .method(method)
-        .uri(format!("{}{}", base_url, path))
+        .uri(uri)
         .header(CONTENT_TYPE, "application/json");
     if !api_key.is_empty() {
         builder = builder.header(AUTHORIZATION, format!("Bearer {}", api_key));
@@ -309,6 +311,10 @@ pub fn complete_request(
 }
 
 // ----------------------------------------------------------------------------- responses
+//
+// Responses are read as `serde_json::Value` rather than into derived structs: the crate
+// already links `Value` parsing, and each derived `Deserialize` would add its own code (the
+// module has a size budget). Missing optional fields read as absent, as serde's defaults would.
 
 fn format_error(resp: &Response<Vec<u8>>, what: &str, detail: &dyn fmt::Display) -> LLMError {
     LLMError::ResponseFormatError {
@@ -320,53 +326,61 @@ fn format_error(resp: &Response<Vec<u8>>, what: &str, detail: &dyn fmt::Display)
     }
 }
 
-fn decode<'a, T: Deserialize<'a>>(resp: &'a Response<Vec<u8>>, what: &str) -> Result<T, LLMError> {
-    serde_json::from_slice(resp.body()).map_err(|e| format_error(resp, what, &e))
+fn decode(resp: &Response<Vec<u8>>, what: &str) -> Result<Value, LLMError> {
+    let body: Value =
+        serde_json::from_slice(resp.body()).map_err(|e| format_error(resp, what, &e))?;
+    if body.is_object() {
+        Ok(body)
+    } else {
+        Err(format_error(resp, what, &"not a JSON object"))
+    }
 }
 
-/// OpenAI's token counts; cached prompt tokens and reasoning tokens are counted inside
-/// `prompt_tokens` and `completion_tokens` there, and apart in QueryMT's `Usage`.
-#[derive(Deserialize, Debug, Clone, Default)]
-pub struct WireUsage {
-    #[serde(default)]
-    prompt_tokens: u32,
-    #[serde(default)]
-    completion_tokens: u32,
-    #[serde(default)]
-    prompt_tokens_details: Option<PromptDetails>,
-    #[serde(default)]
-    completion_tokens_details: Option<CompletionDetails>,
+/// The array at `key`, or a format error naming it.
+fn array<'a>(
+    resp: &Response<Vec<u8>>,
+    body: &'a Value,
+    key: &str,
+    what: &str,
+) -> Result<&'a Vec<Value>, LLMError> {
+    body.get(key)
+        .and_then(Value::as_array)
+        .ok_or_else(|| format_error(resp, what, &format!("no `{}` array", key)))
 }
 
-#[derive(Deserialize, Debug, Clone, Default)]
-struct PromptDetails {
-    #[serde(default)]
-    cached_tokens: u32,
+/// The first element of the `choices` array, or a format error.
+fn first_choice<'a>(
+    resp: &Response<Vec<u8>>,
+    body: &'a Value,
+    what: &str,
+) -> Result<&'a Value, LLMError> {
+    array(resp, body, "choices", what)?
+        .first()
+        .ok_or_else(|| format_error(resp, what, &"`choices` is empty"))
 }
 
-#[derive(Deserialize, Debug, Clone, Default)]
-struct CompletionDetails {
-    #[serde(default)]
-    reasoning_tokens: u32,
+pub fn string(value: &Value, key: &str) -> Option<String> {
+    value.get(key).and_then(Value::as_str).map(str::to_string)
 }
 
-impl WireUsage {
-    pub fn to_usage(&self) -> Usage {
-        let cached = self
-            .prompt_tokens_details
-            .as_ref()
-            .map_or(0, |d| d.cached_tokens);
-        let reasoning = self
-            .completion_tokens_details
-            .as_ref()
-            .map_or(0, |d| d.reasoning_tokens);
-        Usage {
-            input_tokens: self.prompt_tokens.saturating_sub(cached),
-            output_tokens: self.completion_tokens.saturating_sub(reasoning),
-            reasoning_tokens: reasoning,
-            cache_read: cached,
-            cache_write: 0,
-        }
+fn count(value: Option<&Value>, key: &str) -> u32 {
+    value
+        .and_then(|v| v.get(key))
+        .and_then(Value::as_u64)
+        .map_or(0, |n| n.min(u64::from(u32::MAX)) as u32)
+}
+
+/// QueryMT's `Usage` from OpenAI's `usage` object. OpenAI counts cached prompt tokens inside
+/// `prompt_tokens` and reasoning tokens inside `completion_tokens`; QueryMT counts them apart.
+pub fn usage(wire: &Value) -> Usage {
+    let cached = count(wire.get("prompt_tokens_details"), "cached_tokens");
+    let reasoning = count(wire.get("completion_tokens_details"), "reasoning_tokens");
+    Usage {
+        input_tokens: count(Some(wire), "prompt_tokens").saturating_sub(cached),
+        output_tokens: count(Some(wire), "completion_tokens").saturating_sub(reasoning),
+        reasoning_tokens: reasoning,
+        cache_read: cached,
+        cache_write: 0,
     }
 }
 
@@ -380,48 +394,9 @@ pub fn finish_reason(reason: &str) -> FinishReason {
     }
 }
 
-#[derive(Deserialize, Debug)]
-struct Completion {
-    #[serde(default)]
-    choices: Vec<CompletionChoice>,
-    #[serde(default)]
-    usage: Option<WireUsage>,
-}
-
-#[derive(Deserialize, Debug)]
-struct CompletionChoice {
-    message: AnswerMessage,
-    #[serde(default)]
-    finish_reason: Option<String>,
-}
-
-#[derive(Deserialize, Debug)]
-struct AnswerMessage {
-    #[serde(default)]
-    content: Option<String>,
-    #[serde(default, alias = "reasoning")]
-    reasoning_content: Option<String>,
-    #[serde(default)]
-    tool_calls: Option<Vec<AnswerToolCall>>,
-}
-
-#[derive(Deserialize, Debug)]
-struct AnswerToolCall {
-    id: String,
-    #[serde(rename = "type", default = "function_type")]
-    kind: String,
-    function: AnswerFunction,
-}
-
-#[derive(Deserialize, Debug)]
-struct AnswerFunction {
-    name: String,
-    #[serde(default)]
-    arguments: String,
-}
-
-fn function_type() -> String {
-    "function".to_string()
+/// Reasoning text, under the names OpenAI-compatible servers use for it.
+pub fn reasoning(value: &Value) -> Option<String> {
+    string(value, "reasoning_content").or_else(|| string(value, "reasoning"))
 }
 
 /// A chat answer: the first choice of an OpenAI chat completion.
@@ -454,87 +429,94 @@ impl ChatResponse for ChatAnswer {
         self.usage.clone()
     }
     fn finish_reason(&self) -> Option<FinishReason> {
-        self.finish_reason
+        self.finish_reason.clone()
     }
 }
 
-pub fn parse_chat(resp: &Response<Vec<u8>>) -> Result<ChatAnswer, LLMError> {
-    let completion: Completion = decode(resp, "not an OpenAI chat completion")?;
-    let choice = match completion.choices.into_iter().next() {
-        Some(choice) => choice,
-        None => return Err(format_error(resp, "the answer has no choices", &"[]")),
-    };
-    let tool_calls = choice.message.tool_calls.map(|calls| {
-        calls
-            .into_iter()
-            .map(|call| ToolCall {
-                id: call.id,
-                call_type: call.kind,
-                function: FunctionCall {
-                    name: call.function.name,
-                    arguments: call.function.arguments,
-                },
-            })
-            .collect()
-    });
-    Ok(ChatAnswer {
-        text: choice.message.content,
-        thinking: choice.message.reasoning_content,
-        tool_calls,
-        usage: completion.usage.as_ref().map(WireUsage::to_usage),
-        finish_reason: choice.finish_reason.as_deref().map(finish_reason),
+fn tool_call(resp: &Response<Vec<u8>>, call: &Value) -> Result<ToolCall, LLMError> {
+    let what = "a tool call of the answer";
+    let function = call
+        .get("function")
+        .ok_or_else(|| format_error(resp, what, &"no `function`"))?;
+    Ok(ToolCall {
+        id: string(call, "id").ok_or_else(|| format_error(resp, what, &"no `id`"))?,
+        call_type: string(call, "type").unwrap_or_else(|| "function".to_string()),
+        function: FunctionCall {
+            name: string(function, "name").ok_or_else(|| format_error(resp, what, &"no `name`"))?,
+            arguments: string(function, "arguments").unwrap_or_default(),
+        },
     })
 }
 
-#[derive(Deserialize)]
-struct Embeddings {
-    data: Vec<EmbeddingItem>,
-}
-
-#[derive(Deserialize)]
-struct EmbeddingItem {
-    #[serde(default)]
-    index: usize,
-    embedding: Vec<f32>,
+pub fn parse_chat(resp: &Response<Vec<u8>>) -> Result<ChatAnswer, LLMError> {
+    let what = "not an OpenAI chat completion";
+    let body = decode(resp, what)?;
+    let choice = first_choice(resp, &body, what)?;
+    let message = choice
+        .get("message")
+        .ok_or_else(|| format_error(resp, what, &"the choice has no `message`"))?;
+    let tool_calls = match message.get("tool_calls").and_then(Value::as_array) {
+        Some(calls) => Some(
+            calls
+                .iter()
+                .map(|call| tool_call(resp, call))
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        None => None,
+    };
+    Ok(ChatAnswer {
+        text: string(message, "content"),
+        thinking: reasoning(message),
+        tool_calls,
+        usage: body.get("usage").filter(|u| u.is_object()).map(usage),
+        finish_reason: choice
+            .get("finish_reason")
+            .and_then(Value::as_str)
+            .map(finish_reason),
+    })
 }
 
 pub fn parse_embed(resp: &Response<Vec<u8>>) -> Result<Vec<Vec<f32>>, LLMError> {
-    let mut answer: Embeddings = decode(resp, "not an OpenAI embedding list")?;
-    answer.data.sort_by_key(|item| item.index);
-    Ok(answer.data.into_iter().map(|item| item.embedding).collect())
-}
-
-#[derive(Deserialize)]
-struct TextCompletion {
-    choices: Vec<TextChoice>,
-}
-
-#[derive(Deserialize)]
-struct TextChoice {
-    text: String,
+    let what = "not an OpenAI embedding list";
+    let body = decode(resp, what)?;
+    let mut items: Vec<(u64, Vec<f32>)> = Vec::new();
+    for item in array(resp, &body, "data", what)? {
+        let index = item
+            .get("index")
+            .and_then(Value::as_u64)
+            .unwrap_or(items.len() as u64);
+        let numbers = item
+            .get("embedding")
+            .and_then(Value::as_array)
+            .ok_or_else(|| format_error(resp, what, &"an item has no `embedding` array"))?;
+        let vector = numbers
+            .iter()
+            .map(|n| n.as_f64().map(|n| n as f32))
+            .collect::<Option<Vec<f32>>>()
+            .ok_or_else(|| format_error(resp, what, &"an embedding holds a non-number"))?;
+        items.push((index, vector));
+    }
+    items.sort_by_key(|(index, _)| *index);
+    Ok(items.into_iter().map(|(_, vector)| vector).collect())
 }
 
 pub fn parse_complete(resp: &Response<Vec<u8>>) -> Result<CompletionResponse, LLMError> {
-    let answer: TextCompletion = decode(resp, "not an OpenAI text completion")?;
-    match answer.choices.into_iter().next() {
-        Some(choice) => Ok(CompletionResponse { text: choice.text }),
-        None => Err(format_error(resp, "the answer has no choices", &"[]")),
-    }
-}
-
-#[derive(Deserialize)]
-struct ModelList {
-    data: Vec<ModelItem>,
-}
-
-#[derive(Deserialize)]
-struct ModelItem {
-    id: String,
+    let what = "not an OpenAI text completion";
+    let body = decode(resp, what)?;
+    let text = string(first_choice(resp, &body, what)?, "text")
+        .ok_or_else(|| format_error(resp, what, &"the choice has no `text`"))?;
+    Ok(CompletionResponse { text })
 }
 
 pub fn parse_list_models(resp: &Response<Vec<u8>>) -> Result<Vec<String>, LLMError> {
-    let list: ModelList = decode(resp, "not an OpenAI model list")?;
-    Ok(list.data.into_iter().map(|m| m.id).collect())
+    let what = "not an OpenAI model list";
+    let body = decode(resp, what)?;
+    array(resp, &body, "data", what)?
+        .iter()
+        .map(|model| {
+            string(model, "id").ok_or_else(|| format_error(resp, what, &"a model has no `id`"))
+        })
+        .collect()
 }
 
 // ----------------------------------------------------------------------------- errors
@@ -579,7 +561,8 @@ fn status_kind(status: u16) -> ProviderErrorKind {
 fn json_string(value: Option<&Value>) -> Option<String> {
     match value {
         Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
+        // Integer codes only: formatting floats would link core's float printing.
+        Some(Value::Number(n)) => n.as_i64().map(|n| n.to_string()),
         _ => None,
     }
 }
@@ -618,7 +601,7 @@ fn retry_in_message(message: &str) -> Option<u64> {
 
 /// A provider failure from an OpenAI error object (`{"message", "type", "code", ...}`, or a
 /// bare string), as it comes in an HTTP error body or an in-band stream event.
-pub fn envelope_failure(error: &Value, envelope: &Value, status: Option<u16>) -> ProviderFailure {
+pub fn envelope_failure(error: &Value, status: Option<u16>) -> ProviderFailure {
     let message = match error {
         Value::String(s) => s.trim().to_string(),
         _ => json_string(error.get("message"))
@@ -643,7 +626,7 @@ pub fn envelope_failure(error: &Value, envelope: &Value, status: Option<u16>) ->
         (None, None) => ProviderErrorKind::UnknownPermanent,
     };
     let retry = json_seconds(error.get("retry_after"))
-        .or_else(|| json_seconds(envelope.get("retry_after")))
+        .or_else(|| json_seconds(error.get("retry_after_secs")))
         .or_else(|| {
             if kind == ProviderErrorKind::RateLimited {
                 retry_in_message(&message)
@@ -651,8 +634,7 @@ pub fn envelope_failure(error: &Value, envelope: &Value, status: Option<u16>) ->
                 None
             }
         });
-    let request_id =
-        json_string(error.get("request_id")).or_else(|| json_string(envelope.get("request_id")));
+    let request_id = json_string(error.get("request_id"));
     ProviderFailure::new(kind, message)
         .with_code(code)
         .with_error_type(error_type)
@@ -665,9 +647,9 @@ pub fn classify_error(resp: &Response<Vec<u8>>) -> LLMError {
     let status = resp.status().as_u16();
     let envelope: Option<Value> = serde_json::from_slice(resp.body()).ok();
     let error = envelope.as_ref().and_then(|e| e.get("error"));
-    match (error, envelope.as_ref()) {
-        (Some(error), Some(envelope)) if status != 499 => {
-            let failure = envelope_failure(error, envelope, Some(status));
+    match error {
+        Some(error) if status != 499 => {
+            let failure = envelope_failure(error, Some(status));
             let header_request_id = resp
                 .headers()
                 .get("x-request-id")

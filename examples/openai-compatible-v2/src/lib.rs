@@ -128,17 +128,38 @@ fn base_url<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Err
 }
 
 fn system_prompts<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        One(String),
-        Many(Vec<String>),
+    // A visitor rather than an untagged enum: untagged enums buffer their input, which costs
+    // tens of kilobytes of code per deserializer they are used with.
+    struct Prompts;
+
+    impl<'de> serde::de::Visitor<'de> for Prompts {
+        type Value = Vec<String>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a string, a list of strings or null")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, prompt: &str) -> Result<Self::Value, E> {
+            Ok(vec![prompt.to_string()])
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut prompts = Vec::new();
+            while let Some(prompt) = seq.next_element::<String>()? {
+                prompts.push(prompt);
+            }
+            Ok(prompts)
+        }
     }
-    Ok(match Option::<OneOrMany>::deserialize(deserializer)? {
-        None => Vec::new(),
-        Some(OneOrMany::One(prompt)) => vec![prompt],
-        Some(OneOrMany::Many(prompts)) => prompts,
-    })
+
+    deserializer.deserialize_any(Prompts)
 }
 
 // ----------------------------------------------------------------------------- chat
@@ -223,23 +244,25 @@ impl HTTPLLMProviderFactory for OpenAICompatibleFactory {
     }
 
     fn list_models_static(&self, cfg: &str) -> Option<Result<Vec<String>, LLMError>> {
-        let cfg: Value = match serde_json::from_str(cfg) {
+        let cfg: Value = match serde_json::from_slice(cfg.as_bytes()) {
             Ok(cfg) => cfg,
             Err(e) => return Some(Err(e.into())),
         };
         match cfg.get("models") {
             None | Some(Value::Null) => None,
-            Some(models) => Some(
-                serde_json::from_value::<Vec<String>>(models.clone()).map_err(|e| {
-                    LLMError::InvalidRequest(format!("`models` must be a list of names: {}", e))
-                }),
-            ),
+            Some(Value::Array(models)) if models.iter().all(Value::is_string) => Some(Ok(models
+                .iter()
+                .filter_map(|m| m.as_str().map(str::to_string))
+                .collect())),
+            Some(_) => Some(Err(LLMError::InvalidRequest(
+                "`models` must be a list of model names".to_string(),
+            ))),
         }
     }
 
     fn list_models_request(&self, cfg: &str) -> Result<Request<Vec<u8>>, LLMError> {
         // The host sends whatever configuration it has, possibly without a model.
-        let cfg: Value = serde_json::from_str(cfg)?;
+        let cfg: Value = serde_json::from_slice(cfg.as_bytes())?;
         let base_url = match cfg.get("base_url").and_then(Value::as_str) {
             Some(url) => normalize_base_url(url).map_err(LLMError::InvalidUrl)?,
             None => OpenAICompatible::default_base_url(),
@@ -253,19 +276,18 @@ impl HTTPLLMProviderFactory for OpenAICompatibleFactory {
     }
 
     fn from_config(&self, cfg: &str) -> Result<Box<dyn HTTPLLMProvider>, LLMError> {
-        let provider: OpenAICompatible = serde_json::from_str(cfg)?;
+        let provider: OpenAICompatible = serde_json::from_slice(cfg.as_bytes())?;
         Ok(Box::new(provider))
     }
 }
 
 mod extism_exports {
-    use super::{OpenAICompatible, OpenAICompatibleFactory, CONFIG_SCHEMA};
+    use super::{OpenAICompatible, OpenAICompatibleFactory};
     use querymt::impl_extism_http_plugin;
 
     impl_extism_http_plugin! {
         config = OpenAICompatible,
         factory = OpenAICompatibleFactory,
         name = "openai-compatible",
-        schema = CONFIG_SCHEMA,
     }
 }

@@ -13,10 +13,9 @@ use querymt::chat::http::ChatStreamParser;
 use querymt::chat::{FinishReason, StreamChunk};
 use querymt::error::LLMError;
 use querymt::{FunctionCall, ToolCall};
-use serde::Deserialize;
 use serde_json::Value;
 
-use crate::api::{envelope_failure, finish_reason, WireUsage};
+use crate::api::{envelope_failure, finish_reason, reasoning, string, usage};
 
 #[derive(Default)]
 struct PendingTool {
@@ -28,53 +27,9 @@ struct PendingTool {
 
 #[derive(Default)]
 pub struct SseParser {
-    tools: BTreeMap<usize, PendingTool>,
+    tools: BTreeMap<u64, PendingTool>,
     finish: Option<FinishReason>,
     done: bool,
-}
-
-#[derive(Deserialize)]
-struct Event {
-    #[serde(default)]
-    choices: Vec<EventChoice>,
-    #[serde(default)]
-    usage: Option<WireUsage>,
-}
-
-#[derive(Deserialize)]
-struct EventChoice {
-    #[serde(default)]
-    delta: Delta,
-    #[serde(default)]
-    finish_reason: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-struct Delta {
-    #[serde(default)]
-    content: Option<String>,
-    #[serde(default, alias = "reasoning")]
-    reasoning_content: Option<String>,
-    #[serde(default)]
-    tool_calls: Vec<ToolDelta>,
-}
-
-#[derive(Deserialize)]
-struct ToolDelta {
-    #[serde(default)]
-    index: usize,
-    #[serde(default)]
-    id: Option<String>,
-    #[serde(default)]
-    function: FunctionDelta,
-}
-
-#[derive(Deserialize, Default)]
-struct FunctionDelta {
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    arguments: Option<String>,
 }
 
 impl SseParser {
@@ -105,27 +60,29 @@ impl SseParser {
         self.done = true;
     }
 
-    fn tool_delta(&mut self, delta: ToolDelta, out: &mut Vec<StreamChunk>) {
-        let tool = self.tools.entry(delta.index).or_default();
-        if let Some(id) = delta.id {
+    fn tool_delta(&mut self, delta: &Value, out: &mut Vec<StreamChunk>) {
+        let index = delta.get("index").and_then(Value::as_u64).unwrap_or(0);
+        let function = delta.get("function");
+        let tool = self.tools.entry(index).or_default();
+        if let Some(id) = string(delta, "id") {
             tool.id = id;
         }
-        if let Some(name) = delta.function.name {
+        if let Some(name) = function.and_then(|f| string(f, "name")) {
             tool.name.push_str(&name);
             if !tool.started && !tool.name.is_empty() {
                 tool.started = true;
                 out.push(StreamChunk::ToolUseStart {
-                    index: delta.index,
+                    index,
                     id: tool.id.clone(),
                     name: tool.name.clone(),
                 });
             }
         }
-        if let Some(piece) = delta.function.arguments {
+        if let Some(piece) = function.and_then(|f| string(f, "arguments")) {
             if !piece.is_empty() {
                 tool.arguments.push_str(&piece);
                 out.push(StreamChunk::ToolUseInputDelta {
-                    index: delta.index,
+                    index,
                     partial_json: piece,
                 });
             }
@@ -145,39 +102,34 @@ impl SseParser {
             self.end(out, Some(FinishReason::Stop));
             return Ok(());
         }
-        let value: Value =
-            serde_json::from_str(data).map_err(|e| LLMError::ResponseFormatError {
-                message: format!("a stream event is not JSON: {}", e),
-                raw_response: data.to_string(),
-            })?;
-        if let Some(error) = value.get("error") {
-            return Err(envelope_failure(error, &value, None).into());
-        }
-        let event: Event =
-            serde_json::from_value(value).map_err(|e| LLMError::ResponseFormatError {
+        let event: Value =
+            serde_json::from_slice(data.as_bytes()).map_err(|e| LLMError::ResponseFormatError {
                 message: format!("not an OpenAI stream chunk: {}", e),
                 raw_response: data.to_string(),
             })?;
-        if let Some(usage) = &event.usage {
-            out.push(StreamChunk::Usage(usage.to_usage()));
+        if let Some(error) = event.get("error").filter(|e| !e.is_null()) {
+            return Err(envelope_failure(error, None).into());
         }
-        for choice in event.choices {
-            if let Some(thinking) = choice.delta.reasoning_content {
-                if !thinking.is_empty() {
+        if let Some(counts) = event.get("usage").filter(|u| u.is_object()) {
+            out.push(StreamChunk::Usage(usage(counts)));
+        }
+        let choices = event.get("choices").and_then(Value::as_array);
+        for choice in choices.into_iter().flatten() {
+            if let Some(delta) = choice.get("delta") {
+                if let Some(thinking) = reasoning(delta).filter(|t| !t.is_empty()) {
                     out.push(StreamChunk::Thinking(thinking));
                 }
-            }
-            if let Some(text) = choice.delta.content {
-                if !text.is_empty() {
+                if let Some(text) = string(delta, "content").filter(|t| !t.is_empty()) {
                     out.push(StreamChunk::Text(text));
                 }
+                let calls = delta.get("tool_calls").and_then(Value::as_array);
+                for call in calls.into_iter().flatten() {
+                    self.tool_delta(call, out);
+                }
             }
-            for delta in choice.delta.tool_calls {
-                self.tool_delta(delta, out);
-            }
-            if let Some(reason) = choice.finish_reason {
+            if let Some(reason) = choice.get("finish_reason").and_then(Value::as_str) {
                 self.complete_tools(out);
-                self.finish = Some(finish_reason(&reason));
+                self.finish = Some(finish_reason(reason));
             }
         }
         Ok(())
