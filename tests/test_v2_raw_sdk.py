@@ -79,10 +79,12 @@ def make_host(wasm: bytes, server: OpenAICompatServer) -> Iterator[MakeHost]:
     """Loads and builds the plugin as QueryMT does; afterwards checks every call it made."""
     hosts: list[QuerymtV2Host] = []
 
-    def make(build: bool = True, env: dict[str, str] | None = None, **cfg: Any) -> QuerymtV2Host:
+    def make(
+        build: bool = True, env: dict[str, str] | None = None, log_level: int = 5, **cfg: Any
+    ) -> QuerymtV2Host:
         config = {"api_key": API_KEY, "model": MODEL, "base_url": server.base_url, **cfg}
         config = {k: v for k, v in config.items() if v is not None}
-        host = QuerymtV2Host(wasm, config, env=env)
+        host = QuerymtV2Host(wasm, config, env=env, max_log_level=log_level)
         hosts.append(host)
         if build:
             host.build()
@@ -210,6 +212,29 @@ def test_an_empty_api_key_sends_no_authorization(
 ) -> None:
     make_host(api_key="").list_models()
     assert "authorization" not in server.requests[-1].headers
+
+
+def test_requests_are_logged_through_qmt_log_at_debug_level(
+    make_host: MakeHost, server: OpenAICompatServer
+) -> None:
+    host = make_host()
+    host.chat([user("hi")])
+    host.list_models()
+    assert host.logs == [
+        {
+            "level": 4,
+            "target": "openai_compatible_v2_plugin::api",
+            "message": f"POST {server.base_url}chat/completions",
+        },
+        {
+            "level": 4,
+            "target": "openai_compatible_v2_plugin::api",
+            "message": f"GET {server.base_url}models",
+        },
+    ]
+    quiet = make_host(log_level=3)
+    quiet.chat([user("hi")])
+    assert quiet.logs == []
 
 
 @pytest.mark.parametrize("suffix", ["", "/"])

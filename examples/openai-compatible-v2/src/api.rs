@@ -456,12 +456,13 @@ pub fn parse_chat(resp: &Response<Vec<u8>>) -> Result<ChatAnswer, LLMError> {
         .get("message")
         .ok_or_else(|| format_error(resp, what, &"the choice has no `message`"))?;
     let tool_calls = match message.get("tool_calls").and_then(Value::as_array) {
-        Some(calls) => Some(
-            calls
-                .iter()
-                .map(|call| tool_call(resp, call))
-                .collect::<Result<Vec<_>, _>>()?,
-        ),
+        Some(calls) => {
+            let mut parsed = Vec::with_capacity(calls.len());
+            for call in calls {
+                parsed.push(tool_call(resp, call)?);
+            }
+            Some(parsed)
+        }
         None => None,
     };
     Ok(ChatAnswer {
@@ -489,11 +490,13 @@ pub fn parse_embed(resp: &Response<Vec<u8>>) -> Result<Vec<Vec<f32>>, LLMError> 
             .get("embedding")
             .and_then(Value::as_array)
             .ok_or_else(|| format_error(resp, what, &"an item has no `embedding` array"))?;
-        let vector = numbers
-            .iter()
-            .map(|n| n.as_f64().map(|n| n as f32))
-            .collect::<Option<Vec<f32>>>()
-            .ok_or_else(|| format_error(resp, what, &"an embedding holds a non-number"))?;
+        let mut vector = Vec::with_capacity(numbers.len());
+        for number in numbers {
+            match number.as_f64() {
+                Some(n) => vector.push(n as f32),
+                None => return Err(format_error(resp, what, &"an embedding holds a non-number")),
+            }
+        }
         items.push((index, vector));
     }
     items.sort_by_key(|(index, _)| *index);
@@ -511,12 +514,14 @@ pub fn parse_complete(resp: &Response<Vec<u8>>) -> Result<CompletionResponse, LL
 pub fn parse_list_models(resp: &Response<Vec<u8>>) -> Result<Vec<String>, LLMError> {
     let what = "not an OpenAI model list";
     let body = decode(resp, what)?;
-    array(resp, &body, "data", what)?
-        .iter()
-        .map(|model| {
-            string(model, "id").ok_or_else(|| format_error(resp, what, &"a model has no `id`"))
-        })
-        .collect()
+    let mut models = Vec::new();
+    for model in array(resp, &body, "data", what)? {
+        match string(model, "id") {
+            Some(id) => models.push(id),
+            None => return Err(format_error(resp, what, &"a model has no `id`")),
+        }
+    }
+    Ok(models)
 }
 
 // ----------------------------------------------------------------------------- errors
@@ -567,15 +572,35 @@ fn json_string(value: Option<&Value>) -> Option<String> {
     }
 }
 
+/// The decimal number `text` starts with, rounded up to a whole number, and what follows it
+/// (`"1.5s"` is `(2, "s")`). Parsed by hand: float parsing would add its code to the module.
+fn leading_number(text: &str) -> Option<(u64, &str)> {
+    let end = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, rest) = text.split_at(end);
+    let (whole, fraction) = match number.find('.') {
+        Some(dot) => (&number[..dot], &number[dot + 1..]),
+        None => (number, ""),
+    };
+    if fraction.contains('.') {
+        return None;
+    }
+    let whole: u64 = whole.parse().ok()?;
+    let up = fraction.bytes().any(|b| b != b'0');
+    Some((whole.saturating_add(u64::from(up)), rest))
+}
+
+/// Seconds to wait, from a JSON number or a string like `"2"` or `"1.5s"`.
 fn json_seconds(value: Option<&Value>) -> Option<u64> {
     match value {
-        Some(Value::Number(n)) => n.as_f64().filter(|s| *s >= 0.0).map(|s| s.ceil() as u64),
-        Some(Value::String(s)) => s
-            .trim()
-            .trim_end_matches('s')
-            .parse::<f64>()
-            .ok()
-            .map(|s| s.ceil() as u64),
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .or_else(|| n.as_f64().filter(|s| *s >= 0.0).map(|s| s.ceil() as u64)),
+        Some(Value::String(s)) => match leading_number(s.trim()) {
+            Some((seconds, "")) | Some((seconds, "s")) => Some(seconds),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -584,16 +609,12 @@ fn json_seconds(value: Option<&Value>) -> Option<u64> {
 fn retry_in_message(message: &str) -> Option<u64> {
     let lower = message.to_ascii_lowercase();
     let rest = &lower[lower.find("try again in ")? + "try again in ".len()..];
-    let number: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
-    let value: f64 = number.parse().ok()?;
-    let unit = rest[number.len()..].trim_start();
+    let (value, unit) = leading_number(rest)?;
+    let unit = unit.trim_start();
     if unit.starts_with("ms") {
-        Some((value / 1000.0).ceil() as u64)
+        Some((value + 999) / 1000)
     } else if unit.starts_with('s') {
-        Some(value.ceil() as u64)
+        Some(value)
     } else {
         None
     }

@@ -17,15 +17,15 @@ use querymt::embedding::http::HTTPEmbeddingProvider;
 use querymt::error::LLMError;
 use querymt::plugin::HTTPLLMProviderFactory;
 use querymt::HTTPLLMProvider;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1/";
 
 /// The provider's configuration; unknown keys are refused (the host prunes its own keys
 /// against `CONFIG_SCHEMA` first, so the two must list the same fields).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields, remote = "Self")]
 pub struct OpenAICompatible {
     /// Sent as a bearer token; empty sends no `Authorization` header.
     #[serde(default)]
@@ -59,6 +59,16 @@ pub struct OpenAICompatible {
 impl OpenAICompatible {
     fn default_base_url() -> String {
         DEFAULT_BASE_URL.to_string()
+    }
+}
+
+impl<'de> Deserialize<'de> for OpenAICompatible {
+    /// Every input is read as a `Value` first and the fields from that, so the derived
+    /// field-by-field code (`remote = "Self"` above) exists once, for `Value`, instead of
+    /// once per deserializer that reads a configuration: the module has a size budget.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        OpenAICompatible::deserialize(value).map_err(serde::de::Error::custom)
     }
 }
 
