@@ -1,7 +1,7 @@
 """Checks what a v2 plugin returned against the generated JSON Schemas of the v2 ABI.
 
 `check_call(call)` applies the schema of the export's output (by its `x-encoding`: JSON is
-parsed, UTF-8 text is checked as a string, an ignored output must be empty) to a successful
+parsed, UTF-8 text is checked as a string, an empty or ignored output must be empty) to a successful
 call, the `PluginError` schema to the error text of a return code 1, and requires free text
 (not a `PluginError` document) for a return code -1. Any other return code fails.
 
@@ -53,7 +53,7 @@ def check_call(call: Call) -> None:
     if call.rc == 0 and call.error is None:
         filename = f"{call.export}.output.json"
         encoding = json.loads((SCHEMAS / filename).read_text())["x-encoding"]
-        if encoding == "ignored":
+        if encoding in ("ignored", "empty"):
             assert call.output == b"", f"{what}: output should be empty, got {call.output!r}"
         elif encoding == "utf8":
             _check(filename, call.output.decode("utf-8"), what)
