@@ -17,6 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED_PYTHON = ROOT / "generated" / "python"
+EXAMPLES = ROOT / "examples"
 EXAMPLES_OUT = ROOT / "build" / "examples"
 SPEC_V1 = ROOT / "spec" / "querymt-extism-v1.yaml"
 
@@ -33,9 +34,17 @@ def spec_v1():  # type: ignore[no-untyped-def]
     return load_spec(SPEC_V1)
 
 
+def example_abi(example: Path) -> str:
+    """The ABI slug an example is built against: the generated crate its Cargo.toml names."""
+    for line in (example / "Cargo.toml").read_text().splitlines():
+        if "generated/rust/" in line:
+            return line.split("generated/rust/", 1)[1].split('"', 1)[0].strip("/")
+    raise AssertionError(f"{example}/Cargo.toml depends on no generated crate")
+
+
 @pytest.fixture(scope="session")
-def example_wasms() -> list[Path]:
-    """Every built example plugin; builds them once per session (the build is incremental)."""
+def built_examples() -> dict[str, Path]:
+    """Every built example plugin by name; builds them once per session (incrementally)."""
     if os.environ.get("QMT_SKIP_EXAMPLE_BUILD") != "1":
         result = subprocess.run(
             ["bash", "scripts/build-examples.sh"],
@@ -46,19 +55,38 @@ def example_wasms() -> list[Path]:
         )
         if result.returncode != 0:
             pytest.fail(f"scripts/build-examples.sh failed:\n{result.stderr[-3000:]}")
-    wasms = sorted(EXAMPLES_OUT.glob("*.wasm"))
-    if not wasms:
+    built = {wasm.stem: wasm for wasm in sorted(EXAMPLES_OUT.glob("*.wasm"))}
+    if not built:
         pytest.fail("no example plugin under build/examples/")
-    return wasms
+    return built
+
+
+@pytest.fixture(scope="session")
+def example_wasms(built_examples: dict[str, Path]) -> list[Path]:
+    """The built example plugins of ABI v1 (the ones the v1 bindings drive)."""
+    return [
+        wasm
+        for name, wasm in built_examples.items()
+        if (EXAMPLES / name).is_dir() and example_abi(EXAMPLES / name) == "querymt-extism-v1"
+    ]
 
 
 @pytest.fixture(scope="session")
 def openai_wasm(example_wasms: list[Path]) -> Path:
     """The OpenAI-compatible example: the plugin whose answers the tests know exactly."""
     for wasm in example_wasms:
-        if wasm.stem.startswith("openai"):
+        if wasm.stem == "openai-compatible":
             return wasm
     pytest.fail("build/examples/openai-compatible.wasm was not built")
+
+
+@pytest.fixture(scope="session")
+def v2_example_wasm(built_examples: dict[str, Path]) -> Path:
+    """The ABI v2 example, examples/openai-compatible-v2."""
+    wasm = built_examples.get("openai-compatible-v2")
+    if wasm is None:
+        pytest.fail("build/examples/openai-compatible-v2.wasm was not built")
+    return wasm
 
 
 @pytest.fixture(scope="session")
