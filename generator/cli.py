@@ -193,7 +193,8 @@ def diff_command(
     to_dialect: Annotated[
         str | None,
         typer.Option(
-            "--to-dialect", help="NEW as this dialect speaks it. Default: its newest.",
+            "--to-dialect",
+            help="NEW as this dialect speaks it. Default: its newest.",
             show_default=False,
         ),
     ] = None,

@@ -42,9 +42,7 @@ class Report:
 
     def breaks(self, side: str) -> tuple[Change, ...]:
         """The changes that break `plugins` or `hosts`."""
-        return tuple(
-            c for c in self.changes if getattr(rule(c.rule), side) is Impact.BREAKING
-        )
+        return tuple(c for c in self.changes if getattr(rule(c.rule), side) is Impact.BREAKING)
 
     @property
     def breaking(self) -> bool:

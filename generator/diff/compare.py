@@ -109,12 +109,14 @@ class _Walk:
     ) -> None:
         old_by, new_by = _by_code(old), _by_code(new)
         for code in sorted(old_by.keys() - new_by.keys()):
-            self.add("export-error-removed", subject, f"return code {code} ({_shape(old_by[code])})")
+            self.add(
+                "export-error-removed", subject, f"return code {code} ({_shape(old_by[code])})"
+            )
         for code in sorted(new_by.keys() - old_by.keys()):
             self.add("export-error-added", subject, f"return code {code} ({_shape(new_by[code])})")
         for code in sorted(old_by.keys() & new_by.keys()):
             o, n = old_by[code], new_by[code]
-            if _shape(o) != _shape(n):
+            if _kind_of_message(o) != _kind_of_message(n):
                 detail = f"return code {code}: {_shape(o)} -> {_shape(n)}"
                 self.add("export-error-changed", subject, detail)
             elif o.type is not None and n.type is not None:
@@ -174,7 +176,9 @@ class _Walk:
         for role in ("display_name", "base_url", "config_schema", "check_config"):
             o, n = getattr(old_roles, role), getattr(new_roles, role)
             if o != n:
-                self.add("host-role-changed", f"host role {role}", f"{o or 'none'} -> {n or 'none'}")
+                self.add(
+                    "host-role-changed", f"host role {role}", f"{o or 'none'} -> {n or 'none'}"
+                )
 
     # ------------------------------------------------------------------ values
 
@@ -424,6 +428,11 @@ def _shape(c: ErrorConvention) -> str:
     if c.encoding is Encoding.JSON and c.type is not None:
         return f"json {format_type(c.type)}"
     return str(c.encoding)
+
+
+def _kind_of_message(c: ErrorConvention) -> str:
+    """What a host reads an error by; a json message's type is compared structurally."""
+    return "trap" if c.cause is ErrorCause.TRAP else str(c.encoding)
 
 
 def _kind(t: TypeDef) -> str:

@@ -29,8 +29,10 @@ class Level(StrEnum):
 class Direction(StrEnum):
     """Which side writes a document and which reads it."""
 
-    INPUT = "input"  # the host writes, the plugin reads: export inputs, host-function results
-    OUTPUT = "output"  # the plugin writes, the host reads: export outputs, errors, host-function arguments
+    INPUT = "input"
+    """The host writes, the plugin reads: export inputs, host-function results."""
+    OUTPUT = "output"
+    """The plugin writes, the host reads: export outputs, errors, host-function arguments."""
 
 
 @dataclass(frozen=True, order=True)
