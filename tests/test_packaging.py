@@ -169,6 +169,7 @@ def test_the_bindings_install_as_their_own_distribution(
         import json, sys
         from importlib import metadata, resources
         import querymt_extism_v1 as bindings
+        import querymt_extism_v2
         from querymt_extism_v1 import QuerymtExtismPlugin, models
 
         config = {{"api_key": "sk-dist", "base_url": {loopback.base_url!r}}}
@@ -179,6 +180,7 @@ def test_the_bindings_install_as_their_own_distribution(
         print(json.dumps({{
             "file": bindings.__file__,
             "typed": resources.files("querymt_extism_v1").joinpath("py.typed").is_file(),
+            "v2": querymt_extism_v2.models.PluginErrorDocument.__name__,
             "version": metadata.version({DISTRIBUTION!r}),
             "requires": metadata.requires({DISTRIBUTION!r}),
             **info,
@@ -187,7 +189,8 @@ def test_the_bindings_install_as_their_own_distribution(
     out = json.loads(_run([str(bin_dir / "python"), "-c", script], cwd=tmp_path).stdout)
     assert Path(out["file"]).is_relative_to(tmp_path / "venv"), "imported from outside the venv"
     assert out["typed"] is True
-    assert out["version"] == f"{__version__}+abi1"
+    assert out["v2"] == "PluginErrorDocument"
+    assert out["version"] == f"{__version__}+abi1.2"  # the distribution holds ABI v1 and v2
     # Ranges a user's project can live with, not the generator's exact pins.
     assert out["requires"] and not any("==" in r for r in out["requires"])
     assert out["name"] == "My Example LLM HTTP Plugin"

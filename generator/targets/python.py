@@ -609,6 +609,7 @@ class Method:
     output_type: str
     output_adapter: str | None
     doc: str
+    input_adapter: str | None = None  # validates and encodes a typed JSON input
 
     @property
     def kind(self) -> calls.InputShape:
@@ -634,7 +635,7 @@ def methods(spec: ir.Spec) -> list[Method]:
 def _method(export: ir.Export, call: calls.Call, name: str) -> Method:
     inp, outp = export.input, export.output
     params: list[Param] = []
-    request_class = cfg_field = input_type = None
+    request_class = cfg_field = input_type = input_adapter = None
     match call.input:
         case calls.InputShape.IGNORED:
             pass
@@ -655,6 +656,8 @@ def _method(export: ir.Export, call: calls.Call, name: str) -> Method:
             # caller send anything else.
             default = "_CONFIG" if call.defaults_to_config else None
             params.append(Param("payload", input_type, default, "", inp.description))
+            if input_type != "JsonValue":
+                input_adapter = f"_IN_{snake_case(export.name).upper()}"
         case _:
             assert_never(call.input)
     output_adapter = None
@@ -684,6 +687,7 @@ def _method(export: ir.Export, call: calls.Call, name: str) -> Method:
         output_type=output_type,
         output_adapter=output_adapter,
         doc=export.description,
+        input_adapter=input_adapter,
     )
 
 

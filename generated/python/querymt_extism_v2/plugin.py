@@ -135,6 +135,17 @@ _CONFIG: Any = _UseConfig()
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 """`json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)`, without
 building an encoder per call: NaN and Infinity are refused, as serde_json refuses them."""
+_IN_INIT_LOGGING: TypeAdapter[U64] = TypeAdapter(U64)
+_IN_LIST_MODELS_STATIC: TypeAdapter[ExtismListModelsRequest] = TypeAdapter(ExtismListModelsRequest)
+_IN_LIST_MODELS_REQUEST: TypeAdapter[ExtismListModelsRequest] = TypeAdapter(ExtismListModelsRequest)
+_IN_PARSE_LIST_MODELS_RESPONSE: TypeAdapter[ExtismListModelsParseRequest] = TypeAdapter(
+    ExtismListModelsParseRequest
+)
+_IN_CHAT_STREAM_PARSER_PARSE: TypeAdapter[ExtismChatChunkParseRequest] = TypeAdapter(
+    ExtismChatChunkParseRequest
+)
+_IN_CHAT_STREAM_PARSER_FINISH: TypeAdapter[I64] = TypeAdapter(I64)
+_IN_CHAT_STREAM_PARSER_CLOSE: TypeAdapter[I64] = TypeAdapter(I64)
 _OUT_LIST_MODELS_STATIC: TypeAdapter[list[str] | None] = TypeAdapter(list[str] | None)
 _OUT_LIST_MODELS_REQUEST: TypeAdapter[SerializableHttpRequest] = TypeAdapter(
     SerializableHttpRequest
@@ -723,6 +734,20 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
                 )
         return data
 
+    def _encode_typed(self, export: str, adapter: TypeAdapter[Any], value: Any) -> bytes:
+        """A typed JSON input, checked against its type (a model, a sized integer) and encoded."""
+        try:
+            return adapter.dump_json(adapter.validate_python(value), by_alias=True)
+        except ValidationError as exc:
+            raise InputValidationError(
+                self._redact(f"{export}: invalid input: " + "; ".join(_summarize(exc))),
+                export=export,
+            ) from None
+        except PydanticSerializationError as exc:  # e.g. a lone surrogate in a string
+            raise InputValidationError(
+                self._redact(f"{export}: input is not JSON: {exc}"), export=export
+            ) from None
+
     # ----------------------------------------------------------------------- exports
 
     def name(
@@ -760,7 +785,7 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
         info, 4 debug, 5 or more trace.
         Output: No bytes.
         """
-        data = self._encode("init_logging", payload)
+        data = self._encode_typed("init_logging", _IN_INIT_LOGGING, payload)
         output = self.call_raw("init_logging", data)
         del output
 
@@ -816,7 +841,7 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
         Export `list_models_static` (required). Input: The configuration.
         Output: Model identifiers, or `null` when the provider lists them over HTTP.
         """
-        data = self._encode("list_models_static", payload)
+        data = self._encode_typed("list_models_static", _IN_LIST_MODELS_STATIC, payload)
         output = self.call_raw("list_models_static", data)
         result: list[str] | None = self._json("list_models_static", _OUT_LIST_MODELS_STATIC, output)
         return result
@@ -830,7 +855,7 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
         Export `list_models_request` (required). Input: The configuration.
         Output: The request to send.
         """
-        data = self._encode("list_models_request", payload)
+        data = self._encode_typed("list_models_request", _IN_LIST_MODELS_REQUEST, payload)
         output = self.call_raw("list_models_request", data)
         result: SerializableHttpRequest = self._json(
             "list_models_request", _OUT_LIST_MODELS_REQUEST, output
@@ -846,7 +871,9 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
         Export `parse_list_models_response` (required). Input: The response.
         Output: Model identifiers.
         """
-        data = self._encode("parse_list_models_response", payload)
+        data = self._encode_typed(
+            "parse_list_models_response", _IN_PARSE_LIST_MODELS_RESPONSE, payload
+        )
         output = self.call_raw("parse_list_models_response", data)
         result: list[str] = self._json(
             "parse_list_models_response", _OUT_PARSE_LIST_MODELS_RESPONSE, output
@@ -1013,7 +1040,7 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
         Export `chat_stream_parser_parse` (required). Input: The parser id and the line.
         Output: The events the line completes, possibly none.
         """
-        data = self._encode("chat_stream_parser_parse", payload)
+        data = self._encode_typed("chat_stream_parser_parse", _IN_CHAT_STREAM_PARSER_PARSE, payload)
         output = self.call_raw("chat_stream_parser_parse", data)
         result: list[ExtismChatChunk] = self._json(
             "chat_stream_parser_parse", _OUT_CHAT_STREAM_PARSER_PARSE, output
@@ -1029,7 +1056,9 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
         Export `chat_stream_parser_finish` (required). Input: The parser id.
         Output: The remaining events.
         """
-        data = self._encode("chat_stream_parser_finish", payload)
+        data = self._encode_typed(
+            "chat_stream_parser_finish", _IN_CHAT_STREAM_PARSER_FINISH, payload
+        )
         output = self.call_raw("chat_stream_parser_finish", data)
         result: list[ExtismChatChunk] = self._json(
             "chat_stream_parser_finish", _OUT_CHAT_STREAM_PARSER_FINISH, output
@@ -1045,7 +1074,7 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
         Export `chat_stream_parser_close` (required). Input: The parser id.
         Output: No bytes.
         """
-        data = self._encode("chat_stream_parser_close", payload)
+        data = self._encode_typed("chat_stream_parser_close", _IN_CHAT_STREAM_PARSER_CLOSE, payload)
         output = self.call_raw("chat_stream_parser_close", data)
         del output
 

@@ -24,7 +24,7 @@ class EchoRequest(WireModel):
     """
     What to echo back.
     """
-    repeat: U16 | None = None
+    repeat: U16 = 1
     """
     How often.
     """
@@ -91,10 +91,17 @@ Shape = Annotated[
 In Python: the variants are `ShapeDot`, `ShapeSquare`.
 """
 
-ShapeSquare.model_fields["label"].exclude_if = is_null
-ShapeSquare.model_rebuild(force=True)
+# Forward references first (a rebuild that resolves them collects the fields anew), then the
+# skipped fields, then every model again, inside out, so each holds the final schemas.
+ShapeDot.model_rebuild()
+ShapeSquare.model_rebuild()
 EchoRequest.model_rebuild()
 Echoed.model_rebuild()
+ShapeSquare.model_fields["label"].exclude_if = is_null
+ShapeDot.model_rebuild(force=True)
+ShapeSquare.model_rebuild(force=True)
+EchoRequest.model_rebuild(force=True)
+Echoed.model_rebuild(force=True)
 
 __all__ = [
     "EchoRequest",
