@@ -19,7 +19,8 @@ def summary(report: Report) -> str:
     plugins, hosts = len(report.breaks("plugins")), len(report.breaks("hosts"))
     return (
         f"{total} change{'s' if total != 1 else ''} from {report.old} to {report.new}: "
-        f"{plugins} break old plugins, {hosts} break old hosts."
+        f"{plugins} break{'s' if plugins == 1 else ''} old plugins, "
+        f"{hosts} break{'s' if hosts == 1 else ''} old hosts."
     )
 
 
