@@ -88,4 +88,16 @@ def rules_markdown() -> str:
         "|---|---|---|---|---|",
     ]
     lines.extend(f"| `{r.id}` | {r.level} | {r.plugins} | {r.hosts} | {r.summary} |" for r in RULES)
+    lines += [
+        "",
+        "## Not compared",
+        "",
+        "Descriptions, examples and `host_use` text; the prose of `host` (allowed hosts,",
+        "configuration, concurrency, probe input); protocols and host modes (the exports they",
+        "name are compared as exports); `empty_is_none`, `content_type`, `is_config` and",
+        "`does_http` on payloads and exports; default values, `skip_if_null` and `min_items`;",
+        "`deny_unknown_fields` switched on or off without a field changing (it matters only",
+        "for the fields the `*-strict` rules report); declared types no export or host",
+        "function reaches in both specs under the same name.",
+    ]
     return "\n".join(lines) + "\n"
