@@ -303,6 +303,10 @@ class _Builder:
             ),
             error_conventions=tuple(self.conventions.values()),
             host_functions=self._host_functions(),
+            classifiers=tuple(
+                self._classifier(name, raw, join_pointer("/classifiers", name))
+                for name, raw in self.data.get("classifiers", {}).items()
+            ),
             protocols=tuple(
                 ir.Protocol(
                     name,
@@ -448,6 +452,51 @@ class _Builder:
                 )
             type_ref = self._type(raw["type"], join_pointer(pointer, "type"), ())
         return ir.Payload(encoding=encoding, description=raw["description"], type=type_ref)
+
+    def _classifier(self, name: str, raw: dict[str, Any], pointer: str) -> ir.Classifier:
+        rules: list[ir.ClassifierRule] = []
+        covered: dict[int, int] = {}
+        for index, rule in enumerate(raw["rules"]):
+            at = join_pointer(pointer, "rules", index)
+            statuses: list[tuple[int, int]] = []
+            for position, item in enumerate(rule.get("status", [])):
+                low, high = (item, item) if isinstance(item, int) else map(int, item.split("-"))
+                if low > high:
+                    self.c.error(
+                        join_pointer(at, "status", position),
+                        f"status range {item} is empty",
+                        "write the lower status first",
+                    )
+                for status in range(low, high + 1):
+                    if status in covered:
+                        self.c.error(
+                            join_pointer(at, "status", position),
+                            f"status {status} is already classified by rule {covered[status]}",
+                            "the first matching rule wins; give each status one rule",
+                        )
+                        break
+                    covered[status] = index
+                statuses.append((low, high))
+            if "status" not in rule and index != len(raw["rules"]) - 1:
+                self.c.error(
+                    at,
+                    "a rule without statuses (every other status) must be the last",
+                    "later rules could never match",
+                )
+            rules.append(ir.ClassifierRule(tuple(statuses), rule["result"]))
+        if "status" in raw["rules"][-1]:
+            self.c.error(
+                join_pointer(pointer, "rules"),
+                f"classifier '{name}' leaves statuses unclassified",
+                "end with a rule without `status`: every other status",
+            )
+        return ir.Classifier(
+            name=name,
+            description=raw["description"],
+            type=self._type(raw["type"], join_pointer(pointer, "type"), ()),
+            fills=tuple(raw["fills"].items()),
+            rules=tuple(rules),
+        )
 
     def _check_target_names(self, types: tuple[ir.TypeDef, ...]) -> None:
         for target in RESERVED_TYPE_NAMES:
@@ -1112,6 +1161,20 @@ def _check_values(spec: ir.Spec, collector: Collector) -> None:
                     join_pointer("/exports", export.name, "examples", index, side),
                     f"example {side} of '{export.name}' does not match its schema",
                 )
+    for classifier in spec.classifiers:
+        for index, rule in enumerate(classifier.rules):
+            value = (
+                {**dict(classifier.fills), **rule.result}
+                if isinstance(rule.result, dict)
+                else rule.result
+            )
+            check(
+                schema_target.type_schema(classifier.type),
+                value,
+                join_pointer("/classifiers", classifier.name, "rules", index, "result"),
+                "result (with the filled fields) does not match type"
+                f" '{ir.format_type(classifier.type)}'",
+            )
     for convention in spec.error_conventions:
         if convention.type is None:
             continue

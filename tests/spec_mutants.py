@@ -627,6 +627,7 @@ V2_KINDS = (
     "target-name",
     "dialect-field",
     "new-export",
+    "classifier",
 )
 
 
@@ -658,6 +659,11 @@ _CLOSE_OUTPUT = (
 _FALLBACK = "      - {name: UnknownPermanent, rename: unknown_permanent, other: true,"
 _MANY = "value: list<string>, min_items: 1}"
 _TARGET_NAMES = "    target_names: {python: PluginErrorDocument}\n"
+_RULE_429 = "      - {status: [429], result: {type: provider_error, kind: rate_limited}}\n"
+_RULE_5XX = (
+    "      - {status: [408, 425, 500-599],"
+    " result: {type: provider_error, kind: unknown_transient}}\n"
+)
 _KIND_FIELD = "          - {since: 0.6.0, name: kind, type: ProviderErrorKind,"
 
 
@@ -890,6 +896,33 @@ def v2_mutants() -> list[Mutant]:
             "new-export",
             _CLASSIFY,
             _CLASSIFY.replace("optional: true", "optional: false"),
+        ),
+        _v2(
+            "status-classified-twice",
+            "classifier",
+            _RULE_5XX,
+            _RULE_5XX.replace("408, 425", "408, 429"),
+        ),
+        _v2("status-range-empty", "classifier", _RULE_5XX, _RULE_5XX.replace("500-599", "599-500")),
+        _v2("status-out-of-range", "classifier", _RULE_429, _RULE_429.replace("429", "42")),
+        _v2(
+            "catch-all-not-last",
+            "classifier",
+            _RULE_429,
+            "      - {result: {type: cancelled}}\n" + _RULE_429,
+        ),
+        _v2(
+            "no-catch-all",
+            "classifier",
+            "      - {result: {type: provider_error, kind: unknown_permanent}}\n",
+            "",
+            line=line_of("    rules:\n      - {status: [499]", V2_SPEC_TEXT) + 1,
+        ),
+        _v2(
+            "result-not-the-type",
+            "classifier",
+            _RULE_429,
+            _RULE_429.replace("kind: rate_limited", "kind: 7"),
         ),
     ]
     names = [m.name for m in corpus]

@@ -214,3 +214,31 @@ def test_the_v2_spec_itself_loads_with_its_dialects_and_conventions() -> None:
     assert {f.name for f in spec.host_functions if f.imported} == {"qmt_log", "qmt_http_request"}
     assert len(spec.host_functions) == 6
     assert {p.name for p in spec.protocols} >= {"chat", "chat_stream", "list_models"}
+
+
+def test_the_v2_classifiers_are_data_a_host_can_run() -> None:
+    spec = loader.load_spec(ROOT / "spec" / "querymt-extism-v2.yaml")
+    by_name = {c.name: c for c in spec.classifiers}
+    chat = by_name["classify_status_only"]
+    assert chat.classify(499) == {"type": "cancelled"}
+    assert chat.classify(429) == {"type": "provider_error", "kind": "rate_limited"}
+    assert chat.classify(403) == {"type": "provider_error", "kind": "authentication"}
+    assert chat.classify(422) == {"type": "provider_error", "kind": "invalid_request"}
+    assert (
+        chat.classify(425)
+        == chat.classify(503)
+        == {
+            "type": "provider_error",
+            "kind": "unknown_transient",
+        }
+    )
+    assert chat.classify(404) == {"type": "provider_error", "kind": "unknown_permanent"}
+    other = by_name["classify_http_status"]
+    assert [other.classify(s)["type"] for s in (499, 401, 429, 400, 500, 418)] == [  # type: ignore[index]
+        "cancelled",
+        "auth_error",
+        "rate_limited",
+        "invalid_request",
+        "http_status",
+        "provider_error",
+    ]

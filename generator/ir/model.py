@@ -15,6 +15,8 @@ from typing import Literal, TypeAlias, assert_never
 __all__ = [
     "INTEGER_RANGES",
     "PRIMITIVE_NAMES",
+    "Classifier",
+    "ClassifierRule",
     "Dialect",
     "Encoding",
     "EnumType",
@@ -451,6 +453,33 @@ class HostMode:
 
 
 @dataclass(frozen=True)
+class ClassifierRule:
+    """Statuses (inclusive ranges) and the error they give; no statuses: every other one."""
+
+    statuses: tuple[tuple[int, int], ...]
+    result: JsonValue
+
+    def matches(self, status: int) -> bool:
+        return not self.statuses or any(low <= status <= high for low, high in self.statuses)
+
+
+@dataclass(frozen=True)
+class Classifier:
+    """A host's own status-to-error mapping, as data: the first rule that matches wins."""
+
+    name: str
+    description: str
+    type: TypeRef
+    fills: tuple[tuple[str, JsonValue], ...]
+    """Fields the host computes from the response (message, retry hint), with example values."""
+    rules: tuple[ClassifierRule, ...]
+
+    def classify(self, status: int) -> JsonValue:
+        """The rule's result for `status`, without the filled fields."""
+        return next(r.result for r in self.rules if r.matches(status))
+
+
+@dataclass(frozen=True)
 class Dialect:
     """A released variant of the ABI that plugins in the wild speak, oldest first."""
 
@@ -510,6 +539,7 @@ class Spec:
     error_conventions: tuple[ErrorConvention, ...] = ()
     host_functions: tuple[HostFunction, ...] = ()
     protocols: tuple[Protocol, ...] = ()
+    classifiers: tuple[Classifier, ...] = ()
     _types_by_name: dict[str, TypeDef] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

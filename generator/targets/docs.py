@@ -30,6 +30,7 @@ def render(spec: ir.Spec) -> Mapping[str, str]:
             types=[_type_view(t) for t in spec.types],
             conventions=[_convention_row(c) for c in spec.error_conventions],
             host_functions=[_host_function_row(f) for f in spec.host_functions],
+            classifiers=[_classifier_view(c) for c in spec.classifiers],
         )
     }
 
@@ -137,8 +138,36 @@ def _convention_row(convention: ir.ErrorConvention) -> ConventionRow:
 
 
 def _errors_text(conventions: tuple[ir.ErrorConvention, ...]) -> str:
-    return "; ".join(
-        f"[`{c.name}`](#errors) (code `{c.code}`, {_message(c)})" for c in conventions
+    return "; ".join(f"[`{c.name}`](#errors) (code `{c.code}`, {_message(c)})" for c in conventions)
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    status: str
+    result: str
+
+
+@dataclass(frozen=True)
+class ClassifierView:
+    name: str
+    description: str
+    type: str
+    fills: str
+    rules: tuple[RuleRow, ...]
+
+
+def _classifier_view(classifier: ir.Classifier) -> ClassifierView:
+    def statuses(rule: ir.ClassifierRule) -> str:
+        if not rule.statuses:
+            return "any other"
+        return ", ".join(str(lo) if lo == hi else f"{lo} to {hi}" for lo, hi in rule.statuses)
+
+    return ClassifierView(
+        classifier.name,
+        classifier.description,
+        type_link(classifier.type),
+        ", ".join(f"`{name}` (e.g. `{_json(value)}`)" for name, value in classifier.fills),
+        tuple(RuleRow(statuses(r), _json(r.result)) for r in classifier.rules),
     )
 
 

@@ -42,7 +42,7 @@ from ._runtime import (
     read_wasm_header,
     secret_values,
 )
-from ._wire import I64, MAX_JSON_DEPTH, U64, JsonValue, json_problem
+from ._wire import I64, MAX_JSON_DEPTH, U32, JsonValue, json_problem
 from .errors import (
     ConfigError,
     InputValidationError,
@@ -85,7 +85,6 @@ REQUIRED_EXPORTS: tuple[str, ...] = (
     "init_logging",
     "config_schema",
     "from_config",
-    "list_models_static",
     "list_models_request",
     "parse_list_models_response",
     "chat_request",
@@ -106,6 +105,7 @@ REQUIRED_EXPORTS: tuple[str, ...] = (
 OPTIONAL_EXPORTS: tuple[str, ...] = (
     "base_url",
     "api_key_name",
+    "list_models_static",
     "classify_chat_error",
 )
 PROBE_INPUT = b"null"
@@ -135,7 +135,7 @@ _CONFIG: Any = _UseConfig()
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 """`json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)`, without
 building an encoder per call: NaN and Infinity are refused, as serde_json refuses them."""
-_IN_INIT_LOGGING: TypeAdapter[U64] = TypeAdapter(U64)
+_IN_INIT_LOGGING: TypeAdapter[U32] = TypeAdapter(U32)
 _IN_LIST_MODELS_STATIC: TypeAdapter[ExtismListModelsRequest] = TypeAdapter(ExtismListModelsRequest)
 _IN_LIST_MODELS_REQUEST: TypeAdapter[ExtismListModelsRequest] = TypeAdapter(ExtismListModelsRequest)
 _IN_PARSE_LIST_MODELS_RESPONSE: TypeAdapter[ExtismListModelsParseRequest] = TypeAdapter(
@@ -777,12 +777,12 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
 
     def init_logging(
         self,
-        payload: U64,
+        payload: U32,
     ) -> None:
         """Installs the plugin's logger, which forwards records to `qmt_log`.
 
-        Export `init_logging` (required). Input: The maximum level: 0 off, 1 error, 2 warn, 3
-        info, 4 debug, 5 or more trace.
+        Export `init_logging` (required). Input: The maximum level (a wasm32 `usize`): 0 off, 1
+        error, 2 warn, 3 info, 4 debug, 5+ trace.
         Output: No bytes.
         """
         data = self._encode_typed("init_logging", _IN_INIT_LOGGING, payload)
@@ -838,9 +838,10 @@ class QuerymtExtismPlugin(Generic[ConfigT]):
     ) -> list[str] | None:
         """A fixed model list, for providers whose API has none.
 
-        Export `list_models_static` (required). Input: The configuration.
+        Export `list_models_static` (optional). Input: The configuration.
         Output: Model identifiers, or `null` when the provider lists them over HTTP.
         """
+        self._require_export("list_models_static")
         data = self._encode_typed("list_models_static", _IN_LIST_MODELS_STATIC, payload)
         output = self.call_raw("list_models_static", data)
         result: list[str] | None = self._json("list_models_static", _OUT_LIST_MODELS_STATIC, output)
