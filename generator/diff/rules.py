@@ -97,7 +97,8 @@ def rules_markdown() -> str:
         "name are compared as exports); `empty_is_none`, `content_type`, `is_config` and",
         "`does_http` on payloads and exports; default values, `skip_if_null` and `min_items`;",
         "`deny_unknown_fields` switched on or off without a field changing (it matters only",
-        "for the fields the `*-strict` rules report); declared types no export or host",
-        "function reaches in both specs under the same name.",
+        "for the fields the `*-strict` rules report); the host's status classifiers (its own",
+        "mapping, nothing crosses the boundary); declared types no export or host function",
+        "reaches in both specs under the same name.",
     ]
     return "\n".join(lines) + "\n"
