@@ -27,6 +27,7 @@ if [[ $profile == test ]]; then
     packages+=(
         rustc cargo libstd-rust-dev-wasm32 lld-14
         librust-serde-dev librust-serde-derive-dev librust-serde-json-dev librust-http-dev
+        librust-log-dev
         binaryen
     )
 fi

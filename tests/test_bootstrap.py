@@ -50,6 +50,7 @@ TEST_PACKAGES = {
     "librust-serde-derive-dev",
     "librust-serde-json-dev",
     "librust-http-dev",
+    "librust-log-dev",
     "binaryen",
 }
 

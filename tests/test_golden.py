@@ -162,6 +162,7 @@ def test_the_fixture_plugin_exports_the_spec_and_imports_its_host_function(
 
 def test_the_fixture_plugin_runs_every_export(fixture_plugin: bytes) -> None:
     import extism
+    from extism_log import release
 
     @extism.host_fn(name="now_ms", signature=([], [extism.ValType.I64]))
     def now_ms(plugin: object, params: list[object], results: list[object], *data: object) -> None:
@@ -169,24 +170,27 @@ def test_the_fixture_plugin_runs_every_export(fixture_plugin: bytes) -> None:
         results[0].value = 1234  # type: ignore[attr-defined]
 
     plugin = extism.Plugin(fixture_plugin, wasi=True, functions=[now_ms])
-    assert plugin.call("title", b"null") == b"Echo at 1234"
-    assert plugin.call("settings_schema", b"null") == b'{"type":"object"}'
-    assert plugin.call("shout", "hé".encode()) == "HÉ".encode()
-    assert plugin.call("last_shape", b"null") == b""  # empty_is_none: nothing echoed yet
-    square = {"kind": "Square", "side": 2.0}  # `label: None` is skipped when written
-    answer = plugin.call("echo", json.dumps({"settings": {}, "shape": square, "repeat": 2}))
-    assert json.loads(answer) == {"shapes": [square, square], "total": 2}
-    assert json.loads(plugin.call("echo", b'{"settings": {}, "shape": {"kind": "Dot"}}')) == {
-        "shapes": [{"kind": "Dot"}],
-        "total": 1,  # `repeat` defaults to 1
-    }
-    assert plugin.call("last_shape", b"null") == b'{"kind":"Dot"}'
-    with pytest.raises(extism.Error, match=r"^repeat must be at least 1$"):
-        plugin.call("echo", b'{"settings": {}, "shape": {"kind": "Dot"}, "repeat": 0}')
-    with pytest.raises(extism.Error, match=r"^unknown variant `Circle`"):
-        plugin.call("echo", b'{"settings": {}, "shape": {"kind": "Circle"}}')
-    with pytest.raises(extism.Error, match="utf-8"):
-        plugin.call("shout", b"\xff")
+    try:
+        assert plugin.call("title", b"null") == b"Echo at 1234"
+        assert plugin.call("settings_schema", b"null") == b'{"type":"object"}'
+        assert plugin.call("shout", "hé".encode()) == "HÉ".encode()
+        assert plugin.call("last_shape", b"null") == b""  # empty_is_none: nothing echoed yet
+        square = {"kind": "Square", "side": 2.0}  # `label: None` is skipped when written
+        answer = plugin.call("echo", json.dumps({"settings": {}, "shape": square, "repeat": 2}))
+        assert json.loads(answer) == {"shapes": [square, square], "total": 2}
+        assert json.loads(plugin.call("echo", b'{"settings": {}, "shape": {"kind": "Dot"}}')) == {
+            "shapes": [{"kind": "Dot"}],
+            "total": 1,  # `repeat` defaults to 1
+        }
+        assert plugin.call("last_shape", b"null") == b'{"kind":"Dot"}'
+        with pytest.raises(extism.Error, match=r"^repeat must be at least 1$"):
+            plugin.call("echo", b'{"settings": {}, "shape": {"kind": "Dot"}, "repeat": 0}')
+        with pytest.raises(extism.Error, match=r"^unknown variant `Circle`"):
+            plugin.call("echo", b'{"settings": {}, "shape": {"kind": "Circle"}}')
+        with pytest.raises(extism.Error, match="utf-8"):
+            plugin.call("shout", b"\xff")
+    finally:
+        release(plugin)
 
 
 def test_the_generated_python_imports_and_type_checks(rendered: dict[str, str]) -> None:

@@ -111,6 +111,8 @@ def _rss() -> int:
 def test_log_floods_do_not_grow_the_host(caplog: pytest.LogCaptureFixture) -> None:
     """30 successful calls logging 8 MiB at error level each: the host holds none of it."""
     plugin = open_scripted(list_models=[Log(b"flood", pad=8 * MiB), Output(b'["m1"]')])
+    # The tap is process-wide: earlier tests' raw-SDK plugins may have left records behind.
+    runtime.LOG_TAP._pending.clear()
     with caplog.at_level(logging.ERROR, logger="querymt_extism_v1.plugin"):
         assert plugin.list_models() == ["m1"]  # warm: the instance's memory has grown once
         before = _rss()

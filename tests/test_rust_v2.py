@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from cargo_wasm import build_wasm
+from extism_log import release
 from wasm_reader import wasm_interface
 
 from generator import ir
@@ -175,8 +176,10 @@ class Host:
 
 
 @pytest.fixture
-def host(wasm: bytes) -> Host:
-    return Host(wasm)
+def host(wasm: bytes) -> Iterator[Host]:
+    instance = Host(wasm)
+    yield instance
+    release(instance.plugin)
 
 
 CFG = {"base_url": "http://127.0.0.1:9/v1/", "model": "m1"}

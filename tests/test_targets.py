@@ -13,13 +13,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_every_target_declares_its_name_role_and_reserved_names() -> None:
-    assert TARGETS == ("docs", "jsonschema", "python", "rust")
+    assert TARGETS == ("docs", "jsonschema", "python", "rust", "changes")
     roles = {name: target(name).role for name in TARGETS}
     assert roles == {
         "docs": Role.NEUTRAL,
         "jsonschema": Role.NEUTRAL,
         "python": Role.HOST,
         "rust": Role.GUEST,
+        "changes": Role.NEUTRAL,
     }
     for name in TARGETS:
         declared = target(name)
@@ -35,6 +36,7 @@ def test_every_target_declares_its_name_role_and_reserved_names() -> None:
     assert target_limits.keyword_language("lambda_") is None
     assert target("python").render_shared is not None
     assert target("rust").render_shared is None
+    assert target("changes").render_shared is not None
 
 
 def test_formatters_touch_only_their_own_files() -> None:

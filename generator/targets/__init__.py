@@ -25,6 +25,12 @@ __all__ = [
 ]
 
 
+def _changes() -> Target:
+    from generator.targets import changes
+
+    return changes.TARGET
+
+
 def _docs() -> Target:
     from generator.targets import docs
 
@@ -54,6 +60,7 @@ _REGISTRY: dict[str, Callable[[], Target]] = {
     "jsonschema": _jsonschema,
     "python": _python,
     "rust": _rust,
+    "changes": _changes,
 }
 
 TARGETS: tuple[str, ...] = tuple(_REGISTRY)

@@ -31,6 +31,20 @@ pub use serde_json;
 
 use chat::Tool;
 
+impl Usage {
+    /// The field-wise maximum of two counts, for providers that split usage over several
+    /// stream events.
+    pub fn merge_max(self, other: Usage) -> Usage {
+        Usage {
+            input_tokens: self.input_tokens.max(other.input_tokens),
+            output_tokens: self.output_tokens.max(other.output_tokens),
+            reasoning_tokens: self.reasoning_tokens.max(other.reasoning_tokens),
+            cache_read: self.cache_read.max(other.cache_read),
+            cache_write: self.cache_write.max(other.cache_write),
+        }
+    }
+}
+
 /// A provider whose every call is an HTTP request the host sends: QueryMT's `HTTPLLMProvider`.
 ///
 /// The plugin's configuration type implements it; `transcribe` and `speech` are the only
