@@ -2,8 +2,8 @@
 disk) and the generated Python models accept exactly what serde accepts, refuse what it refuses,
 and write back what serde writes (`rewrites`).
 
-The cases (fixtures/wire_cases_v2.yaml) are written for a native serde checker too, once the v2
-crate exists: one document per line, deserialized as the type and serialized back.
+The same cases (fixtures/wire_cases_v2.yaml) drive the generated crate's serde types too
+(tests/test_rust_wire_v2.py): one document per line, deserialized as the type and serialized back.
 """
 
 from __future__ import annotations

@@ -197,8 +197,10 @@ def _variant(owner: str, v: ir.Variant, defaults: list[DefaultFnView]) -> Varian
     attrs: tuple[str, ...] = ()
     if v.wire_name != v.name:
         attrs += (f"#[serde(rename = {json.dumps(v.wire_name)})]",)
-    if v.fallback:  # min_items has no serde spelling: a list variant takes any length here
+    if v.fallback:
         attrs += ("#[serde(other)]",)
+    if v.min_items:  # the loader allows it on a newtype variant holding a list only
+        attrs += (f"#[serde(deserialize_with = {json.dumps(min_items_fn(v.min_items))})]",)
     doc = tuple(doc_lines(v.description))
     ident = rust_ident(v.name)
     match v.payload:
@@ -213,6 +215,18 @@ def _variant(owner: str, v: ir.Variant, defaults: list[DefaultFnView]) -> Varian
             return VariantView(ident, attrs, doc, "struct", fields=views)
         case _:
             assert_never(v.payload)
+
+
+def min_items_fn(count: int) -> str:
+    """The types module's function that reads a list of at least `count` items."""
+    return f"min_items_{count}"
+
+
+def min_items_counts(spec: ir.Spec) -> list[int]:
+    """Each distinct `min_items` of the spec's variants: one reader function each."""
+    return sorted(
+        {v.min_items for t in spec.types if isinstance(t, ir.EnumType) for v in t.variants} - {0}
+    )
 
 
 def _enum_attrs(t: ir.EnumType) -> tuple[str, ...]:
@@ -704,13 +718,22 @@ def check_supported(spec: ir.Spec, glue: Glue) -> None:
         )
 
 
+def lib_name(spec: ir.Spec) -> str:
+    """The crate's library name: the glue's (`querymt`), else the slug's."""
+    return load_glue(spec).lib_name if has_glue(spec) else rust_ident(spec.slug.replace("-", "_"))
+
+
+def type_path(spec: ir.Spec, type_def: ir.TypeDef) -> str:
+    """Where a declared type is named from outside the crate: every crate has `types`."""
+    return f"{lib_name(spec)}::types::{type_def.name}"
+
+
 def _context(spec: ir.Spec, glue: Glue | None) -> dict[str, object]:
     defaults: list[DefaultFnView] = []
     types = [type_view(t, defaults) for t in spec.types]
-    lib_name = glue.lib_name if glue is not None else rust_ident(spec.slug.replace("-", "_"))
     ctx: dict[str, object] = {
         "spec": spec,
-        "lib_name": lib_name,
+        "lib_name": glue.lib_name if glue is not None else lib_name(spec),
         "package": spec.slug,
         "version": f"{spec.abi_version}.0.0",
         "feature": FEATURE,
@@ -718,6 +741,7 @@ def _context(spec: ir.Spec, glue: Glue | None) -> dict[str, object]:
         "spec_doc": doc_lines(spec.description),
         "types": types,
         "defaults": defaults,
+        "min_items": [(min_items_fn(n), n) for n in min_items_counts(spec)],
         "imports": import_views(spec),
         "import_groups": import_groups(spec),
         "spec_imports": spec_import_views(spec),

@@ -146,6 +146,7 @@ pub enum HttpHeaderValue {
     /// A single value.
     One(String),
     /// Two or more values, in order.
+    #[serde(deserialize_with = "min_items_1")]
     Many(Vec<String>),
 }
 
@@ -821,4 +822,18 @@ fn default_usage_cache_read() -> u32 {
 
 fn default_usage_cache_write() -> u32 {
     0
+}
+
+/// A list of at least 1 item(s): the spec's `min_items`.
+fn min_items_1<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let items = Vec::<T>::deserialize(deserializer)?;
+    if items.len() < 1 {
+        let expected = "at least 1 item(s)";
+        return Err(serde::de::Error::invalid_length(items.len(), &expected));
+    }
+    Ok(items)
 }
