@@ -236,6 +236,7 @@ def test_a_typed_plugin_error_raises_its_class(
     assert type(error) is cls
     assert error.export == "chat_request" and error.payload == payload
     assert error.provider_message == payload.get("message", "")
+    assert json.loads(error.plugin_message) == {"payload": payload}  # the plugin's text, intact
     for name, value in attrs.items():
         assert getattr(error, name) == value
 
@@ -253,6 +254,7 @@ def test_a_provider_rate_limit_is_caught_as_rate_limited_and_secrets_are_redacte
     assert isinstance(c.value, runtime.ProviderError) and c.value.retry_after == 3
     assert API_KEY not in str(c.value) and API_KEY not in json.dumps(c.value.payload)
     assert "***" in c.value.provider_message
+    assert API_KEY not in c.value.plugin_message and "***" in c.value.plugin_message
 
 
 def test_free_text_errors_and_traps_stay_their_own_classes() -> None:

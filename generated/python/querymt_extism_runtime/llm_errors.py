@@ -81,6 +81,8 @@ class LLMError(PluginCallError):
 
 
 class GenericLLMError(LLMError):
+    """The payload `generic_error`: any other error."""
+
     payload_type = "generic_error"
 
 
@@ -111,10 +113,14 @@ class ProviderError(LLMError):
 
 
 class AuthError(LLMError):
+    """The payload `auth_error`: authentication failed."""
+
     payload_type = "auth_error"
 
 
 class ToolConfigError(LLMError):
+    """The payload `tool_config_error`: the tools are misconfigured."""
+
     payload_type = "tool_config_error"
 
 
@@ -125,10 +131,14 @@ class PluginReportedError(LLMError):
 
 
 class InvalidRequestError(LLMError):
+    """The payload `invalid_request`: the request is invalid."""
+
     payload_type = "invalid_request"
 
 
 class ResponseFormatError(LLMError):
+    """The payload `response_format_error`: the answer did not read (`raw_response`)."""
+
     payload_type = "response_format_error"
 
     @property
@@ -138,10 +148,14 @@ class ResponseFormatError(LLMError):
 
 
 class RateLimitedError(LLMError):
+    """The payload `rate_limited`: too many requests (`retry_after`: seconds, if known)."""
+
     payload_type = "rate_limited"
 
 
 class HttpStatusError(LLMError):
+    """The payload `http_status`: a non-2xx status (`status_code`), with a retry hint."""
+
     payload_type = "http_status"
 
     @property
@@ -151,10 +165,14 @@ class HttpStatusError(LLMError):
 
 
 class HttpError(LLMError):
+    """The payload `http_error`: the HTTP exchange failed."""
+
     payload_type = "http_error"
 
 
 class TransportError(LLMError):
+    """The payload `transport`: the connection failed; `kind` says how (timeout, dns, ...)."""
+
     payload_type = "transport"
 
     @property
@@ -164,30 +182,44 @@ class TransportError(LLMError):
 
 
 class CancelledError(LLMError):
+    """The payload `cancelled`: the call was cancelled."""
+
     payload_type = "cancelled"
 
 
 class RemoteStreamDisconnectedError(LLMError):
+    """The payload `remote_stream_disconnected`: a stream ended early."""
+
     payload_type = "remote_stream_disconnected"
 
 
 class RemoteStreamReconnectedError(LLMError):
+    """The payload `remote_stream_reconnected`: a stream was resumed."""
+
     payload_type = "remote_stream_reconnected"
 
 
 class NotImplementedByPluginError(LLMError):
+    """The payload `not_implemented`: the provider lacks the operation (e.g. streaming)."""
+
     payload_type = "not_implemented"
 
 
 class JsonError(LLMError):
+    """The payload `json_error`: JSON (often the configuration) did not decode."""
+
     payload_type = "json_error"
 
 
 class InvalidUrlError(LLMError):
+    """The payload `invalid_url`: a URL (often `base_url`) is invalid."""
+
     payload_type = "invalid_url"
 
 
 class IoError(LLMError):
+    """The payload `io_error`: an I/O failure."""
+
     payload_type = "io_error"
 
 
@@ -263,12 +295,15 @@ def llm_error(
     export: str | None = None,
     redact: Callable[[str], str] = str,
     code: int | None = None,
+    plugin_message: str | None = None,
 ) -> LLMError:
     """The exception of an `LLMErrorPayload` (a JSON object with `type`).
 
     `payload` may also be a whole `PluginError` document (`{"payload": {...}}`, e.g. what
     `classify_chat_error` answers) or a generated model of either. An unknown `type` gives the
-    base `LLMError`, so a newer plugin's payload still surfaces.
+    base `LLMError`, so a newer plugin's payload still surfaces. `plugin_message` is the
+    plugin's own error text (redacted here), if the payload came as one; else the payload's
+    `message`.
     """
     raw: Any = payload.to_wire() if isinstance(payload, WireModel) else dict(payload)
     if isinstance(raw, dict) and set(raw) == {"payload"} and isinstance(raw["payload"], dict):
@@ -286,7 +321,11 @@ def llm_error(
     return cls(
         f"{where}{detail}",
         export=export,
-        plugin_message=text if isinstance(text, str) else "",
+        plugin_message=(
+            redact(plugin_message)
+            if plugin_message is not None
+            else text if isinstance(text, str) else ""
+        ),
         code=code,
         payload=clean,
     )
@@ -309,4 +348,4 @@ def llm_error_from_message(
     payload = document["payload"]
     if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
         return None
-    return llm_error(payload, export=export, redact=redact, code=1)
+    return llm_error(payload, export=export, redact=redact, code=1, plugin_message=message)
