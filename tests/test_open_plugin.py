@@ -13,6 +13,7 @@ import querymt_extism_runtime as runtime
 import querymt_extism_v1
 import querymt_extism_v2 as v2
 from qmt_v2_host import header_map, send
+from servers import openai_compat as oai
 from servers.openai_compat import OpenAICompatServer
 from wasm_builder import Echo, Error, Output, Step, Trap, build_module
 
@@ -354,3 +355,90 @@ def test_the_specs_status_only_classifier(
         assert error.provider_message == expected
     if status == 503:
         assert error.payload["kind"] == "unknown_transient"
+
+
+# --------------------------------------------------------------------------- adapter mode
+
+
+def test_adapter_list_models_and_chat_round_trip(v2_example: Any) -> None:
+    plugin, server = v2_example
+    assert runtime.adapter_list_models(plugin) == list(oai.MODELS)
+    hello = v2.models.ChatMessage(role="User", content=[{"type": "text", "text": "Hi"}])
+    answer = runtime.adapter_chat(plugin, [hello])
+    assert isinstance(answer, v2.models.ExtismChatResponse)
+    assert answer.text == oai.CHAT_TEXT
+    paths = [r.path for r in server.requests]
+    assert paths == ["/v1/models", "/v1/chat/completions"]
+    assert server.requests[1].headers["authorization"] == f"Bearer {API_KEY}"
+
+
+def test_adapter_chat_raises_the_plugins_classification(v2_example: Any) -> None:
+    plugin, server = v2_example
+    server.fail("/chat/completions", 429, {"error": {"message": "later"}}, {"Retry-After": "9"})
+    with pytest.raises(runtime.RateLimitedError) as caught:
+        runtime.adapter_chat(plugin, [])
+    assert caught.value.retry_after == 9 and caught.value.export == "classify_chat_error"
+    server.fail("/models", 401, {"error": {"message": "who"}})
+    with pytest.raises(runtime.AuthError) as denied:
+        runtime.adapter_list_models(plugin)
+    assert denied.value.export == "classify_http_status" and denied.value.payload == {
+        "type": "auth_error",
+        "message": "who",
+    }
+
+
+def _chat_to(url: str) -> list[Step]:
+    request = {
+        "req": {
+            "head": {"method": "POST", "uri": url, "headers": {}, "version": "HTTP/1.1"},
+            "body": list(b"{}"),
+        }
+    }
+    return [Output(_json(request))]
+
+
+def test_a_0_5_2_plugin_gets_the_status_only_classification() -> None:
+    with OpenAICompatServer() as server:
+        wasm = scripted_v2(
+            dialect="0.5.2",
+            chat_request=_chat_to(server.base_url + "chat/completions"),
+            base_url=[Output(server.base_url.encode())],
+        )
+        server.fail("/chat/completions", 429, "busy", {"Retry-After": "4"})
+        with runtime.open_plugin(wasm, CONFIG) as plugin:
+            with pytest.raises(runtime.ProviderRateLimitedError) as caught:
+                runtime.adapter_chat(plugin, [])
+        assert caught.value.export == "classify_status_only"
+        assert caught.value.payload == {
+            "type": "provider_error",
+            "kind": "rate_limited",
+            "message": "busy",
+            "retry_after_secs": 4,
+        }
+        assert len(server.requests) == 1
+
+
+def test_adapter_http_goes_through_the_allow_list() -> None:
+    with OpenAICompatServer() as allowed, OpenAICompatServer() as other:
+        wasm = scripted_v2(
+            chat_request=_chat_to(other.base_url + "chat/completions"),
+            base_url=[Output(allowed.base_url.encode())],
+        )
+        with runtime.open_plugin(wasm, CONFIG) as plugin:
+            with pytest.raises(runtime.HostNotAllowedError):
+                runtime.adapter_chat(plugin, [])
+        assert other.requests == [] and allowed.requests == []
+
+
+def test_the_api_key_comes_from_the_named_env_var_only_on_request(
+    v2_example_wasm: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env-7")
+    with OpenAICompatServer() as server:
+        config = {"model": "loop-mini", "base_url": server.base_url}
+        with runtime.open_plugin(v2_example_wasm, config, api_key_from_env=True) as plugin:
+            assert plugin.config["api_key"] == "sk-from-env-7"
+            runtime.adapter_list_models(plugin)
+        assert server.requests[0].headers["authorization"] == "Bearer sk-from-env-7"
+        with runtime.open_plugin(v2_example_wasm, config) as plain:
+            assert "api_key" not in (plain.config or {})

@@ -10,6 +10,7 @@ Extism's kernel) is one of the ABI's `host_functions`; among matches the newest 
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import re
 from collections.abc import Mapping, Sequence
@@ -169,14 +170,28 @@ def open_plugin(
     config: Mapping[str, Any],
     *,
     plugin_classes: Sequence[type[PluginBase[Any]]] | None = None,
+    api_key_from_env: bool = False,
     **limits: Any,
 ) -> PluginBase[Any]:
     """Open any plugin with the plugin class of the ABI it speaks (see `detect_abi`).
 
     `source` is a path to a .wasm file or its bytes; `limits` go to the class's `open`
     (`timeout_ms`, `max_pages`, `allowed_hosts`, ...).
+
+    With `api_key_from_env`, a plugin driven in adapter mode whose `config` has no non-empty
+    `api_key` gets it from the environment variable its `api_key_name` export names (as
+    QueryMT's host does); nothing is read from the environment otherwise.
     """
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     match = detect_abi(data, plugin_classes)
-    plugin: PluginBase[Any] = cast(Any, match.plugin_class).open(data, config, **limits)
-    return plugin
+    opener = cast(Any, match.plugin_class).open
+    if not (api_key_from_env and match.mode == "adapter" and not config.get("api_key")):
+        opened: PluginBase[Any] = opener(data, config, **limits)
+        return opened
+    check = limits.pop("check_config", True)
+    plugin = cast(Any, opener(data, config, check_config=False, **limits))
+    name = plugin.api_key_name() if plugin.has_export("api_key_name") else None
+    value = os.environ.get(name) if name else None
+    filled = {**config, "api_key": value} if value else dict(config)
+    bound: PluginBase[Any] = plugin.with_config(filled, check=check)
+    return bound

@@ -17,6 +17,7 @@ underscore may change without notice.
 """
 
 from .abi import BOUND_CONFIG, Abi, ExportSpec, HostMode, HostRoles, InputShape, OutputShape
+from .adapter import adapter_chat, adapter_list_models
 from .classify import classify_failure
 from .config import (
     JSON_ENCODER,
@@ -221,6 +222,8 @@ __all__ = [
     "WasmHeader",
     "WireModel",
     "abi_plugin_classes",
+    "adapter_chat",
+    "adapter_list_models",
     "capture_extism_log",
     "classify_failure",
     "compile_module",
