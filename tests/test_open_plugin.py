@@ -405,9 +405,11 @@ def test_a_0_5_2_plugin_gets_the_status_only_classification() -> None:
             base_url=[Output(server.base_url.encode())],
         )
         server.fail("/chat/completions", 429, "busy", {"Retry-After": "4"})
-        with runtime.open_plugin(wasm, CONFIG) as plugin:
-            with pytest.raises(runtime.ProviderRateLimitedError) as caught:
-                runtime.adapter_chat(plugin, [])
+        with (
+            runtime.open_plugin(wasm, CONFIG) as plugin,
+            pytest.raises(runtime.ProviderRateLimitedError) as caught,
+        ):
+            runtime.adapter_chat(plugin, [])
         assert caught.value.export == "classify_status_only"
         assert caught.value.payload == {
             "type": "provider_error",
@@ -424,9 +426,11 @@ def test_adapter_http_goes_through_the_allow_list() -> None:
             chat_request=_chat_to(other.base_url + "chat/completions"),
             base_url=[Output(allowed.base_url.encode())],
         )
-        with runtime.open_plugin(wasm, CONFIG) as plugin:
-            with pytest.raises(runtime.HostNotAllowedError):
-                runtime.adapter_chat(plugin, [])
+        with (
+            runtime.open_plugin(wasm, CONFIG) as plugin,
+            pytest.raises(runtime.HostNotAllowedError),
+        ):
+            runtime.adapter_chat(plugin, [])
         assert other.requests == [] and allowed.requests == []
 
 
