@@ -5,6 +5,7 @@ loopback OpenAI-compatible server."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -145,14 +146,23 @@ def test_bytes_that_are_no_module_are_a_load_error() -> None:
         runtime.detect_abi(b"\0asm\x02\0\0\0")
 
 
-def test_detection_reads_only_the_generated_tables() -> None:
-    """A v2 table without its adapter mode no longer matches a module without the mode."""
+def test_detection_reads_only_the_generated_tables(v2_example_wasm: Path) -> None:
+    """Another table (an adapter mode needing one more export) changes the verdict."""
     assert runtime.abi_plugin_classes() == (querymt_extism_v1.Plugin, v2.Plugin)
-    wasm = scripted_v2(list_models_request=[])
-    header = runtime.read_wasm_header(wasm)
-    stripped = {e for e in header.function_exports if e != "parse_chat_response"}
-    assert v2.plugin.ABI.mode_of(frozenset(stripped)) is None
-    assert v2.plugin.ABI.mode_of(header.function_exports) is not None
+    adapter = v2.plugin.ABI.modes[0]
+    stricter = replace(
+        v2.plugin.ABI, modes=(runtime.HostMode(adapter.name, (*adapter.requires, "chat_v3")),)
+    )
+
+    class Stricter(v2.Plugin):
+        ABI = stricter
+
+    wasm = v2_example_wasm.read_bytes()
+    assert runtime.detect_abi(wasm, [v2.Plugin]).mode == "adapter"
+    with pytest.raises(runtime.UnsupportedAbiError) as caught:
+        runtime.detect_abi(wasm, [Stricter])
+    assert caught.value.missing == {"querymt-extism-v2": ("chat_v3",)}
+    assert caught.value.kind == "legacy"  # it imports qmt_* but lacks the (stricter) mode
 
 
 # --------------------------------------------------------------------------- typed errors
