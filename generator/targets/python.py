@@ -657,6 +657,28 @@ class ExportRow:
     options: tuple[tuple[str, str], ...]  # (keyword, Python source), only non-defaults
 
 
+def classifier_rows(spec: ir.Spec) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """Each classifier's rules as Python literals: statuses, result, fields to fill.
+
+    A rule fills those of the classifier's `fills` that its result's variant has.
+    """
+    rows = []
+    for classifier in spec.classifiers:
+        typedef = spec.type(classifier.type.name) if isinstance(classifier.type, ir.Named) else None
+        fields: dict[str, set[str]] = {}
+        if isinstance(typedef, ir.EnumType):
+            for variant in typedef.variants:
+                payload_fields = getattr(variant.payload, "fields", ())
+                fields[variant.wire_name] = {f.wire_name for f in payload_fields}
+        rules = []
+        for rule in classifier.rules:
+            tag = rule.result.get("type") if isinstance(rule.result, dict) else None
+            fill = tuple(k for k, _ in classifier.fills if k in fields.get(str(tag), set()))
+            rules.append((repr(rule.statuses), repr(rule.result), repr(fill)))
+        rows.append((classifier.name, rules))
+    return rows
+
+
 def export_table(spec: ir.Spec, ms: Sequence[Method]) -> list[ExportRow]:
     from generator.ir import schema as jsonschema
 
@@ -682,6 +704,8 @@ def export_table(spec: ir.Spec, ms: Sequence[Method]) -> list[ExportRow]:
         for side in ("input", "output"):
             schema_id = jsonschema.urn(spec, f"{export.name}.{side}")
             options.append((f"{side}_schema", json.dumps(schema_id)))
+        if export.since_dialect is not None:
+            options.append(("since_dialect", json.dumps(export.since_dialect)))
         rows.append(ExportRow(export.name, m.kind, m.output_kind, tuple(options)))
     return rows
 
@@ -803,6 +827,8 @@ def context(spec: ir.Spec) -> dict[str, Any]:
         "runtime_names": sorted(
             [
                 *_RUNTIME_NAMES,
+                *(("HostMode",) if spec.host.modes else ()),
+                *(("StatusClassifier", "StatusRule") if spec.classifiers else ()),
                 *(
                     n
                     for n in ("Bytes", "JsonValue", *(w.upper() for w in _WIDTHS))
@@ -825,6 +851,13 @@ def context(spec: ir.Spec) -> dict[str, Any]:
         "required_exports": [e.name for e in spec.exports if not e.optional],
         "optional_exports": [e.name for e in spec.exports if e.optional],
         "probe_input": "null",
+        "modes": [(m.name, list(m.requires)) for m in spec.host.modes],
+        "dialects": [d.name for d in spec.dialects],
+        "classifiers": classifier_rows(spec),
+        "host_functions": sorted((f.module, f.name) for f in spec.host_functions),
+        "typed_errors": any(
+            c.encoding is ir.Encoding.JSON for c in (spec.error, *spec.error_conventions)
+        ),
     }
 
 

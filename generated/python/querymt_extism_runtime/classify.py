@@ -15,6 +15,7 @@ from .errors import (
     PluginTrapError,
 )
 from .host import CallState
+from .llm_errors import llm_error_from_message
 from .logtap import _PLUGIN_ID, LOG_TAP
 
 __all__ = ["classify_failure"]
@@ -41,6 +42,7 @@ def classify_failure(
     state: CallState,
     records: list[str],
     redact: Callable[[str], str],
+    typed_errors: bool = False,
 ) -> PluginError:
     """The typed error of a failed call, from what the host saw and the runtime's message.
 
@@ -49,6 +51,8 @@ def classify_failure(
     decide the class: an HTTP failure recorded while serving the call; then the runtime's own
     outcome (timeout, out of memory, trap); then the message the plugin gave `error_set` (the
     plugin cannot reach Extism's `error_set`, so a runtime message is never the plugin's text).
+    With `typed_errors` (the ABI's `Abi.typed_errors`), a message that is a `PluginError`
+    document becomes its `llm_errors` class.
     """
     failure = state.failure
     if failure is not None:
@@ -73,6 +77,10 @@ def classify_failure(
                 detail += " (Extism log capture is off: the trap's cause is not visible)"
         return PluginTrapError(f"{export}: the plugin trapped: {detail}", export=export)
     if state.guest_error is not None:
+        if typed_errors:
+            typed = llm_error_from_message(state.guest_error, export=export, redact=redact)
+            if typed is not None:
+                return typed
         text = redact(state.guest_error)
         return PluginCallError(f"{export}: {text}", export=export, plugin_message=text)
     code = _ERROR_CODE.match(message or "")

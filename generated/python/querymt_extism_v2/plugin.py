@@ -28,6 +28,7 @@ from querymt_extism_runtime import (
     Abi,
     ConfigT,
     ExportSpec,
+    HostMode,
     HostRoles,
     InputShape,
     JsonValue,
@@ -35,6 +36,8 @@ from querymt_extism_runtime import (
     OutputShape,
     PluginBase,
     PluginInfo,
+    StatusClassifier,
+    StatusRule,
     prune_config,
     schema_limits_problem,
 )
@@ -114,6 +117,81 @@ ABI = Abi(
         check_config="from_config",
     ),
     logger="querymt_extism_v2.plugin",
+    modes=(
+        HostMode(
+            "adapter",
+            (
+                "chat_request",
+                "chat_stream_request",
+                "parse_chat_response",
+                "list_models_request",
+                "parse_list_models_response",
+            ),
+        ),
+    ),
+    host_functions=(
+        ("extism:host/user", "qmt_http_request"),
+        ("extism:host/user", "qmt_http_stream_close"),
+        ("extism:host/user", "qmt_http_stream_next"),
+        ("extism:host/user", "qmt_http_stream_open"),
+        ("extism:host/user", "qmt_log"),
+        ("extism:host/user", "qmt_yield_chunk"),
+    ),
+    classifiers=(
+        StatusClassifier(
+            "classify_status_only",
+            (
+                StatusRule(((499, 499),), {"type": "cancelled"}, ()),
+                StatusRule(
+                    ((429, 429),),
+                    {"type": "provider_error", "kind": "rate_limited"},
+                    ("message", "retry_after_secs"),
+                ),
+                StatusRule(
+                    ((401, 401), (403, 403)),
+                    {"type": "provider_error", "kind": "authentication"},
+                    ("message", "retry_after_secs"),
+                ),
+                StatusRule(
+                    ((400, 400), (422, 422)),
+                    {"type": "provider_error", "kind": "invalid_request"},
+                    ("message", "retry_after_secs"),
+                ),
+                StatusRule(
+                    ((408, 408), (425, 425), (500, 599)),
+                    {"type": "provider_error", "kind": "unknown_transient"},
+                    ("message", "retry_after_secs"),
+                ),
+                StatusRule(
+                    (),
+                    {"type": "provider_error", "kind": "unknown_permanent"},
+                    ("message", "retry_after_secs"),
+                ),
+            ),
+        ),
+        StatusClassifier(
+            "classify_http_status",
+            (
+                StatusRule(((499, 499),), {"type": "cancelled"}, ()),
+                StatusRule(((401, 401), (403, 403)), {"type": "auth_error"}, ("message",)),
+                StatusRule(
+                    ((429, 429),), {"type": "rate_limited"}, ("message", "retry_after_secs")
+                ),
+                StatusRule(((400, 400),), {"type": "invalid_request"}, ("message",)),
+                StatusRule(
+                    ((500, 599),),
+                    {"type": "http_status"},
+                    ("message", "retry_after_secs", "status_code"),
+                ),
+                StatusRule((), {"type": "provider_error"}, ("message", "retry_after_secs")),
+            ),
+        ),
+    ),
+    typed_errors=True,
+    dialects=(
+        "0.5.2",
+        "0.6.0",
+    ),
     exports=(
         ExportSpec(
             "name",
@@ -220,6 +298,7 @@ ABI = Abi(
             output_type=PluginErrorDocument,
             input_schema="urn:qmt-abigen:querymt-extism-v2:classify_chat_error.input",
             output_schema="urn:qmt-abigen:querymt-extism-v2:classify_chat_error.output",
+            since_dialect="0.6.0",
         ),
         ExportSpec(
             "parse_chat_response",

@@ -14,7 +14,17 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-__all__ = ["BOUND_CONFIG", "Abi", "ExportSpec", "HostRoles", "InputShape", "OutputShape"]
+from .status_classify import StatusClassifier
+
+__all__ = [
+    "BOUND_CONFIG",
+    "Abi",
+    "ExportSpec",
+    "HostMode",
+    "HostRoles",
+    "InputShape",
+    "OutputShape",
+]
 
 
 class InputShape(StrEnum):
@@ -83,6 +93,8 @@ class ExportSpec:
     """The `$id` of the JSON Schema of the decoded input (the jsonschema target's file)."""
     output_schema: str | None = None
     """The `$id` of the JSON Schema of the decoded output."""
+    since_dialect: str | None = None
+    """The dialect (`Abi.dialects`) that introduced the export; None: every dialect has it."""
     adapter: TypeAdapter[Any] | None = field(default=None, init=False, repr=False, compare=False)
     """`output_type`'s validator, built once with the table."""
     input_adapter: TypeAdapter[Any] | None = field(
@@ -114,6 +126,17 @@ class HostRoles:
 
 
 @dataclass(frozen=True)
+class HostMode:
+    """A way of driving plugins, chosen by the exports a plugin has (the spec's `host.modes`)."""
+
+    name: str
+    requires: tuple[str, ...]
+
+    def applies_to(self, exports: frozenset[str]) -> bool:
+        return all(name in exports for name in self.requires)
+
+
+@dataclass(frozen=True)
 class Abi:
     """Everything a generated package states about its spec that the runtime acts on."""
 
@@ -126,6 +149,18 @@ class Abi:
     """What exports that take no argument receive."""
     logger: str = "querymt_extism_runtime.plugin"
     """The `logging` logger a plugin's `log_*` records go to."""
+    modes: tuple[HostMode, ...] = ()
+    """The spec's host modes; a plugin is driven in the first one whose exports it has."""
+    dialects: tuple[str, ...] = ()
+    """Released variants of the ABI, oldest first (exports name theirs in `since_dialect`)."""
+    host_functions: tuple[tuple[str, str], ...] = ()
+    """(module, name) of the host functions the spec's host registers for its plugins."""
+    classifiers: tuple[StatusClassifier, ...] = ()
+    """The host's own classifications of non-2xx responses (the spec's `classifiers`)."""
+    typed_errors: bool = False
+    """A plugin's error message may be a JSON `{"payload": {"type": ...}}` document (an
+    `LLMErrorPayload`), which becomes its `llm_errors` class."""
+    """Released variants of the ABI, oldest first (exports name theirs in `since_dialect`)."""
     by_name: dict[str, ExportSpec] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -143,6 +178,28 @@ class Abi:
     @property
     def optional_exports(self) -> tuple[str, ...]:
         return tuple(e.name for e in self.exports if e.optional)
+
+    def mode_of(self, exports: frozenset[str]) -> HostMode | None:
+        """The first host mode a module with these function exports is driven in."""
+        return next((m for m in self.modes if m.applies_to(exports)), None)
+
+    def dialect_of(self, exports: frozenset[str]) -> str | None:
+        """The newest dialect all of whose new exports the module has; else the oldest one.
+
+        None when the ABI names no dialects.
+        """
+        for dialect in reversed(self.dialects[1:]):
+            new = [e.name for e in self.exports if e.since_dialect == dialect]
+            if new and all(name in exports for name in new):
+                return dialect
+        return self.dialects[0] if self.dialects else None
+
+    def classifier(self, name: str) -> StatusClassifier:
+        """The classifier called `name`; KeyError if the ABI has none."""
+        for classifier in self.classifiers:
+            if classifier.name == name:
+                return classifier
+        raise KeyError(name)
 
     def export(self, name: str) -> ExportSpec:
         """The export called `name`; KeyError if the ABI has none."""

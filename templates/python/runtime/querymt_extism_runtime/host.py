@@ -14,6 +14,12 @@ provide; the rest of Extism's kernel (memory, input, output, config, vars) is un
   `MAX_LOG_BYTES`; nothing reaches Extism's log, so a plugin's logs cannot grow the process or
   forge the runtime's records.
 
+QueryMT's v2 plugins also import `qmt_*` functions from `extism:host/user` (`QMT_NAMESPACE`):
+`qmt_log` records go to the same logger (levels 1-5: error to trace); the HTTP ones
+(`qmt_http_request`, `qmt_http_stream_*`) and `qmt_yield_chunk` serve only exports that do their
+own HTTP (`transcribe`, `speech`, a legacy plugin), which this host does not drive: they fail the
+call with a HostFunctionError, nothing is sent.
+
 Each call carries a `CallState` (Extism's host context) where the host functions record what
 happened: the first HTTP failure, the plugin's error message, the last response. Blocks passed
 to `http_request` and `log_*` are freed as Extism's runtime frees them.
@@ -56,6 +62,7 @@ __all__ = [
     "HOST_FUNCTIONS",
     "MAX_LOG_BYTES",
     "NAMESPACE",
+    "QMT_NAMESPACE",
     "RENAMES",
     "CallState",
     "plugin_logger",
@@ -220,6 +227,49 @@ def _log(name: str) -> Callable[[Any, Any, Any], None]:
     return log
 
 
+_QMT_LEVELS = {1: logging.ERROR, 2: logging.WARNING, 3: logging.INFO, 4: logging.DEBUG}
+
+
+def _qmt_log(current: Any, inputs: Any, outputs: Any) -> None:
+    offset = int(inputs[0].v.i64)
+    state = _state(current)
+    if state is not None:
+        raw = _read(current, offset, MAX_LOG_BYTES + 1)
+        try:
+            record = json.loads(raw.decode("utf-8", "replace")) if len(raw) <= MAX_LOG_BYTES else {}
+        except ValueError:
+            record = {}
+        if not isinstance(record, dict):
+            record = {}
+        level = record.get("level")
+        level = _QMT_LEVELS.get(level, logging.DEBUG - 5) if isinstance(level, int) else None
+        message = record.get("message")
+        if level is None or not isinstance(message, str):
+            level, message = logging.WARNING, "unreadable qmt_log record" + (
+                " [cut]" if len(raw) > MAX_LOG_BYTES else ""
+            )
+        if state.logger.isEnabledFor(level):
+            state.logger.log(level, "%s: %s", state.export, state.redact(message))
+    _free(current, offset)
+
+
+def _qmt_unserved(name: str) -> Callable[[Any, Any, Any], None]:
+    def refuse(current: Any, inputs: Any, outputs: Any) -> None:
+        for index in range(len(outputs) if hasattr(outputs, "__len__") else 0):
+            outputs[index].v.i64 = 0
+        state = _state(current)
+        if state is not None:
+            _fail(
+                state,
+                HostFunctionError,
+                f"the plugin called {name}, the plugin-side HTTP of QueryMT's legacy mode and "
+                "of transcribe/speech, which this host does not serve (nothing was sent)",
+                cause=f"{name} is not served",
+            )
+
+    return refuse
+
+
 _SIGNATURE = (
     "void(ExtismCurrentPlugin*, const ExtismVal*, ExtismSize, ExtismVal*, ExtismSize, void*)"
 )
@@ -253,12 +303,26 @@ _SERVED: dict[str, tuple[list[Any], list[Any], Callable[[Any, Any, Any], None]]]
     "error_set": ([_I64], [], _error_set),
     **{name: ([_I64], [], _log(name)) for name in _LEVELS},
 }
+_QMT_SERVED: dict[str, tuple[list[Any], list[Any], Callable[[Any, Any, Any], None]]] = {
+    "qmt_log": ([_I64], [], _qmt_log),
+    "qmt_http_request": ([_I64], [_I64], _qmt_unserved("qmt_http_request")),
+    "qmt_http_stream_open": ([_I64], [_I64], _qmt_unserved("qmt_http_stream_open")),
+    "qmt_http_stream_next": ([_I64], [_I64], _qmt_unserved("qmt_http_stream_next")),
+    "qmt_http_stream_close": ([_I64], [], _qmt_unserved("qmt_http_stream_close")),
+    "qmt_yield_chunk": ([_I64], [], _qmt_unserved("qmt_yield_chunk")),
+}
+QMT_NAMESPACE = "extism:host/user"
+"""Where QueryMT's v2 plugins import their `qmt_*` host functions from."""
 _CALLBACKS = {name: _callback(serve) for name, (_, _, serve) in _SERVED.items()}
+_QMT_CALLBACKS = {name: _callback(serve) for name, (_, _, serve) in _QMT_SERVED.items()}
 """Kept alive for the process: compiled modules call into them."""
 
 HOST_FUNCTIONS: list[Any] = [
     extism.Function(NAMESPACE, name, params, results, _CALLBACKS[name])
     for name, (params, results, _) in _SERVED.items()
+] + [
+    extism.Function(QMT_NAMESPACE, name, params, results, _QMT_CALLBACKS[name])
+    for name, (params, results, _) in _QMT_SERVED.items()
 ]
 """The `extism.Function`s every module is compiled with."""
 

@@ -501,7 +501,9 @@ class PluginBase(Generic[ConfigT]):
         started: float,
     ) -> PluginError:
         records = LOG_TAP.take(instance.id) if message is not None else []
-        error = classify_failure(export, message, state, records, self._redact)
+        error = classify_failure(
+            export, message, state, records, self._redact, self.ABI.typed_errors
+        )
         if error.instance_reusable:
             self._pool.release(instance, started)
         # else: it trapped mid-call (its memory may be inconsistent); the pool makes a new one
