@@ -29,6 +29,8 @@ GOLDEN = HERE / "golden" / "fixture-echo-v3"
 TARGETS = ("docs", "jsonschema", "python", "rust")
 PLUGIN = HERE / "rust" / "fixture-echo"  # a plugin of the fixture ABI against the golden crate
 RUNTIME = "python/querymt_extism_runtime/"  # the host runtime, the same for every spec
+RUNTIME_SOURCE = ROOT / "templates" / "python" / "runtime"
+"""Where the runtime the fixture package imports lives; the golden tree does not copy it."""
 
 
 def is_shared(rel: str) -> bool:
@@ -47,6 +49,8 @@ def rendered(spec: ir.Spec) -> dict[str, str]:
     if os.environ.get("QMT_UPDATE_GOLDEN") == "1":
         shutil.rmtree(GOLDEN, ignore_errors=True)
         for rel, text in files.items():
+            if rel.startswith(RUNTIME):
+                continue  # copied verbatim from RUNTIME_SOURCE, compared with it below
             (GOLDEN / rel).parent.mkdir(parents=True, exist_ok=True)
             (GOLDEN / rel).write_text(text, encoding="utf-8")
     return files
@@ -74,9 +78,14 @@ def test_every_target_renders_the_golden_output(rendered: dict[str, str]) -> Non
         for p in sorted(GOLDEN.rglob("*"))
         if p.is_file() and not {"__pycache__", ".mypy_cache"} & set(p.parts)
     }
-    assert sorted(on_disk) == sorted(rendered)
-    for rel, text in rendered.items():
+    per_abi = {rel: text for rel, text in rendered.items() if not rel.startswith(RUNTIME)}
+    assert sorted(on_disk) == sorted(per_abi)
+    for rel, text in per_abi.items():
         assert on_disk[rel] == text, f"{rel} differs from golden; QMT_UPDATE_GOLDEN=1 rewrites it"
+    for rel, text in rendered.items():
+        if rel.startswith(RUNTIME):
+            source = RUNTIME_SOURCE / rel.removeprefix("python/")
+            assert source.read_text(encoding="utf-8") == text, f"{rel} is not its source"
     per_spec = [rel for rel in rendered if not is_shared(rel)]
     assert all("fixture-echo-v3" in rel or "fixture_echo_v3" in rel for rel in per_spec)
     assert not any("querymt" in rel for rel in per_spec)
@@ -205,7 +214,12 @@ def test_the_generated_python_imports_and_type_checks(rendered: dict[str, str]) 
         "print(models.ShapeSquare(side=1.0).to_wire_json().decode())\n"  # skip_if_null label
         "print(plugin.Plugin.echo.__annotations__['repeat'], plugin.Plugin.shout.__name__)\n"
     )
-    quiet = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}  # leave the golden tree as it is
+    quiet = {  # leave the golden tree as it is; the runtime comes from its source
+        **os.environ,
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONPATH": str(RUNTIME_SOURCE),
+        "MYPYPATH": str(RUNTIME_SOURCE),
+    }
     ran = subprocess.run(
         [sys.executable, "-c", probe],
         cwd=GOLDEN / "python", env=quiet, capture_output=True, text=True, check=False,
