@@ -293,51 +293,6 @@ HOST_FUNCTIONS = [
 ]
 
 
-# --------------------------------------------------------------------------- the module
-
-
-def _leb(data: bytes, pos: int) -> tuple[int, int]:
-    result = shift = 0
-    while True:
-        byte = data[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        shift += 7
-        if not byte & 0x80:
-            return result, pos
-
-
-def _name(data: bytes, pos: int) -> tuple[str, int]:
-    length, pos = _leb(data, pos)
-    return data[pos : pos + length].decode(), pos + length
-
-
-def module_interface(wasm: bytes) -> tuple[list[tuple[str, str]], list[str]]:
-    """The (module, name) of every function import, and the names of the function exports."""
-    assert wasm[:8] == b"\0asm\x01\0\0\0"
-    imports: list[tuple[str, str]] = []
-    exports: list[str] = []
-    pos = 8
-    while pos < len(wasm):
-        section = wasm[pos]
-        size, pos = _leb(wasm, pos + 1)
-        if section in (2, 7):
-            count, p = _leb(wasm, pos)
-            for _ in range(count):
-                if section == 2:
-                    module, p = _name(wasm, p)
-                name, p = _name(wasm, p)
-                kind = wasm[p]
-                _, p = _leb(wasm, p + 1)
-                if section == 2:
-                    assert kind == 0, f"{module}.{name}: only function imports are expected"
-                    imports.append((module, name))
-                elif kind == 0:
-                    exports.append(name)
-        pos += size
-    return imports, exports
-
-
 # --------------------------------------------------------------------------- the host
 
 

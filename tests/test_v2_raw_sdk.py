@@ -16,10 +16,11 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
-from qmt_v2_host import Call, HostError, QuerymtV2Host, StreamTrace, module_interface
+from qmt_v2_host import Call, HostError, QuerymtV2Host, StreamTrace
 from servers import openai_compat as oai
 from servers.openai_compat import OpenAICompatServer
 from v2_schemas import SCHEMAS, check_call
+from wasm_reader import wasm_kinds
 
 SIZE_LIMIT = 450_000  # bytes, after wasm-opt
 API_KEY = "sk-loop-test"
@@ -118,7 +119,10 @@ def test_module_interface_load_sequence_and_allowed_hosts(make_host: MakeHost, w
     assert host.allowed_hosts == ["127.0.0.1"]
     # Without a configured base_url the plugin's default decides the allowed host.
     assert make_host(build=False, base_url=None).allowed_hosts == ["api.openai.com"]
-    imports, exports = module_interface(wasm)
+    import_kinds, export_kinds = wasm_kinds(wasm)
+    assert set(import_kinds.values()) == {0}, "only function imports are expected"
+    imports = list(import_kinds)
+    exports = [name for name, kind in export_kinds.items() if kind == 0]
     spec_exports = {p.name.removesuffix(".output.json") for p in SCHEMAS.glob("*.output.json")}
     assert len(spec_exports) == 24
     assert set(exports) - {"_initialize"} == spec_exports

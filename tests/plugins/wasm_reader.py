@@ -29,8 +29,15 @@ def _limits(data: bytes, pos: int) -> int:
 
 def wasm_interface(data: bytes) -> tuple[list[tuple[str, str]], dict[str, int]]:
     """The (module, name) of every import, and the kind of every export, of a module."""
+    imports, exports = wasm_kinds(data)
+    return list(imports), exports
+
+
+def wasm_kinds(data: bytes) -> tuple[dict[tuple[str, str], int], dict[str, int]]:
+    """The kind (0 function, 1 table, 2 memory, 3 global) of every import, by (module, name)
+    in section order, and of every export, by name."""
     assert data[:8] == b"\0asm\x01\0\0\0"
-    imports: list[tuple[str, str]] = []
+    imports: dict[tuple[str, str], int] = {}
     exports: dict[str, int] = {}
     pos = 8
     while pos < len(data):
@@ -52,7 +59,7 @@ def wasm_interface(data: bytes) -> tuple[list[tuple[str, str]], dict[str, int]]:
                     p = _limits(data, p)
                 else:  # global: valtype + mutability
                     p += 2
-                imports.append((module, name))
+                imports[(module, name)] = kind
         elif section == 7:
             count, p = _leb(data, pos)
             for _ in range(count):
