@@ -4,11 +4,12 @@ use std::fmt;
 
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{Method, Request, Response};
-use querymt::chat::{ChatMessage, ChatResponse, ChatRole, Content, FinishReason, Tool};
+use querymt::chat::{ChatMessage, ChatRole, Content, FinishReason, Tool};
 use querymt::completion::{CompletionRequest, CompletionResponse};
 use querymt::error::{
     classify_status_only, parse_retry_after, LLMError, ProviderErrorKind, ProviderFailure,
 };
+use querymt::plugin::extism_impl::ExtismChatResponse;
 use querymt::{FunctionCall, ToolCall, Usage};
 use serde::Serialize;
 use serde_json::Value;
@@ -399,40 +400,6 @@ pub fn reasoning(value: &Value) -> Option<String> {
     string(value, "reasoning_content").or_else(|| string(value, "reasoning"))
 }
 
-/// A chat answer: the first choice of an OpenAI chat completion.
-#[derive(Debug)]
-pub struct ChatAnswer {
-    text: Option<String>,
-    thinking: Option<String>,
-    tool_calls: Option<Vec<ToolCall>>,
-    usage: Option<Usage>,
-    finish_reason: Option<FinishReason>,
-}
-
-impl fmt::Display for ChatAnswer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.text.as_deref().unwrap_or(""))
-    }
-}
-
-impl ChatResponse for ChatAnswer {
-    fn text(&self) -> Option<String> {
-        self.text.clone()
-    }
-    fn tool_calls(&self) -> Option<Vec<ToolCall>> {
-        self.tool_calls.clone()
-    }
-    fn thinking(&self) -> Option<String> {
-        self.thinking.clone()
-    }
-    fn usage(&self) -> Option<Usage> {
-        self.usage.clone()
-    }
-    fn finish_reason(&self) -> Option<FinishReason> {
-        self.finish_reason.clone()
-    }
-}
-
 fn tool_call(resp: &Response<Vec<u8>>, call: &Value) -> Result<ToolCall, LLMError> {
     let what = "a tool call of the answer";
     let function = call
@@ -448,7 +415,8 @@ fn tool_call(resp: &Response<Vec<u8>>, call: &Value) -> Result<ToolCall, LLMErro
     })
 }
 
-pub fn parse_chat(resp: &Response<Vec<u8>>) -> Result<ChatAnswer, LLMError> {
+/// A chat answer: the first choice of an OpenAI chat completion.
+pub fn parse_chat(resp: &Response<Vec<u8>>) -> Result<ExtismChatResponse, LLMError> {
     let what = "not an OpenAI chat completion";
     let body = decode(resp, what)?;
     let choice = first_choice(resp, &body, what)?;
@@ -465,7 +433,7 @@ pub fn parse_chat(resp: &Response<Vec<u8>>) -> Result<ChatAnswer, LLMError> {
         }
         None => None,
     };
-    Ok(ChatAnswer {
+    Ok(ExtismChatResponse {
         text: string(message, "content"),
         thinking: reasoning(message),
         tool_calls,
