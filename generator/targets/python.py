@@ -812,10 +812,19 @@ def _request_params(struct: ir.Struct, cfg: ir.Field) -> list[Param]:
 
 
 def context(spec: ir.Spec) -> dict[str, Any]:
+    from generator.targets.python_host_calls import host_calls, usage_example
+
     ms = methods(spec)
+    adapter_calls = host_calls(spec, ms)
     mentioned = " ".join(
         " ".join([m.output_type, m.request_class or "", *(p.annotation for p in m.params)])
         for m in ms
+    ) + " ".join(
+        " ".join([c.output_type, *(p.annotation for p in c.params)]) for c in adapter_calls
+    )
+    runtime_calls = sorted(
+        {re.sub(r"^await ", "", c.call).split("(")[0] for c in adapter_calls} - {"asyncio.to_thread"}
+        | {n for n in ("ChatStream", "AsyncChatStream") if re.search(rf"\b{n}\[", mentioned)}
     )
     used_models = sorted(
         (t.name for t in spec.types if re.search(rf"\b{re.escape(t.name)}\b", mentioned)),
@@ -828,6 +837,7 @@ def context(spec: ir.Spec) -> dict[str, Any]:
             [
                 *_RUNTIME_NAMES,
                 *(("HostMode",) if spec.host.modes else ()),
+                *runtime_calls,
                 *(("StatusClassifier", "StatusRule") if spec.classifiers else ()),
                 *(
                     n
@@ -848,6 +858,10 @@ def context(spec: ir.Spec) -> dict[str, Any]:
         "pkg": package_name(spec),
         "plugin_class": plugin_class_name(spec),
         "methods": ms,
+        "host_calls": adapter_calls,
+        "usage_example": usage_example(spec, adapter_calls),
+        "uses_asyncio": any("asyncio." in c.call for c in adapter_calls),
+        "uses_sequence": "Sequence[" in mentioned,
         "required_exports": [e.name for e in spec.exports if not e.optional],
         "optional_exports": [e.name for e in spec.exports if e.optional],
         "probe_input": "null",

@@ -17,7 +17,18 @@ underscore may change without notice.
 """
 
 from .abi import BOUND_CONFIG, Abi, ExportSpec, HostMode, HostRoles, InputShape, OutputShape
-from .adapter import adapter_chat, adapter_list_models
+from .adapter import (
+    aadapter_chat,
+    aadapter_chat_stream,
+    aadapter_complete,
+    aadapter_embed,
+    aadapter_list_models,
+    adapter_chat,
+    adapter_chat_stream,
+    adapter_complete,
+    adapter_embed,
+    adapter_list_models,
+)
 from .classify import classify_failure
 from .config import (
     JSON_ENCODER,
@@ -101,6 +112,14 @@ from .plugin import (
 from .pool import COMPILED, CompiledCache, Instance, InstancePool, Module, compile_module
 from .redaction import SECRET_WORDS, Redactor, is_secret_key, secret_forms, secret_values
 from .status_classify import StatusClassifier, StatusRule
+from .streaming import (
+    AsyncChatStream,
+    ChatStream,
+    LineFramer,
+    acollect,
+    collect,
+    merge_chunks,
+)
 from .wasm import (
     INIT_EXPORT,
     START_EXPORT,
@@ -153,10 +172,12 @@ __all__ = [
     "Abi",
     "AbiMatch",
     "AllowList",
+    "AsyncChatStream",
     "AuthError",
     "Bytes",
     "CallState",
     "CancelledError",
+    "ChatStream",
     "CompiledCache",
     "ConfigError",
     "ConfigT",
@@ -184,6 +205,7 @@ __all__ = [
     "JsonError",
     "JsonValue",
     "LLMError",
+    "LineFramer",
     "MissingExportError",
     "Module",
     "NewConfigT",
@@ -221,11 +243,21 @@ __all__ = [
     "UrlError",
     "WasmHeader",
     "WireModel",
+    "aadapter_chat",
+    "aadapter_chat_stream",
+    "aadapter_complete",
+    "aadapter_embed",
+    "aadapter_list_models",
     "abi_plugin_classes",
+    "acollect",
     "adapter_chat",
+    "adapter_chat_stream",
+    "adapter_complete",
+    "adapter_embed",
     "adapter_list_models",
     "capture_extism_log",
     "classify_failure",
+    "collect",
     "compile_module",
     "config_to_json",
     "detect_abi",
@@ -234,6 +266,7 @@ __all__ = [
     "json_problem",
     "llm_error",
     "llm_error_from_message",
+    "merge_chunks",
     "open_plugin",
     "open_unprobed",
     "origin_of",

@@ -7,7 +7,10 @@ Install with `pip install generated/python` (the distribution `querymt-extism-bi
     from querymt_extism_v2 import QuerymtExtismPlugin, models, errors
 
     with QuerymtExtismPlugin.open("plugin.wasm", {"api_key": "..."}) as plugin:
-        answer = plugin.chat([models.ChatMessage(role="User", message_type="Text", content="Hi")])
+        messages = [{"role": "User", "content": [{"type": "text", "text": "Hello"}]}]
+        answer = plugin.chat(messages)  # the provider's answer, typed
+        for chunk in plugin.chat_stream(messages):  # `async for` over `plugin.achat_stream`
+            print(chunk)
 
 Needs `extism`, `pydantic` (v2), `jsonschema`, `urllib3` (the plugins' HTTP client),
 `google-re2` (linear-time schema patterns) and `jiter` (JSON read as strictly as serde_json: no

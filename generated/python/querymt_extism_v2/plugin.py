@@ -14,8 +14,9 @@ facts are the data in `ABI`; loading and calling are `querymt_extism_runtime.Plu
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from querymt_extism_runtime import BOUND_CONFIG as _CONFIG
@@ -26,6 +27,8 @@ from querymt_extism_runtime import (
     I64,
     U32,
     Abi,
+    AsyncChatStream,
+    ChatStream,
     ConfigT,
     ExportSpec,
     HostMode,
@@ -38,6 +41,16 @@ from querymt_extism_runtime import (
     PluginInfo,
     StatusClassifier,
     StatusRule,
+    aadapter_chat,
+    aadapter_chat_stream,
+    aadapter_complete,
+    aadapter_embed,
+    aadapter_list_models,
+    adapter_chat,
+    adapter_chat_stream,
+    adapter_complete,
+    adapter_embed,
+    adapter_list_models,
     prune_config,
     schema_limits_problem,
 )
@@ -65,6 +78,7 @@ from .models import (
     PluginErrorDocument,
     SerializableHttpRequest,
     SerializableHttpResponse,
+    StreamChunk,
     Tool,
 )
 
@@ -813,6 +827,138 @@ class QuerymtExtismPlugin(PluginBase[ConfigT]):
         Output: Whether streaming is supported.
         """
         result: bool = self._invoke("supports_streaming", config)
+        return result
+
+    # ----------------------------------------------------------------------- host calls
+    # The spec's protocols run by the host (HTTP included), and async twins.
+
+    def chat(
+        self,
+        messages: Sequence[ChatMessage | Mapping[str, Any]],
+        tools: Sequence[Tool | Mapping[str, Any]] | None = None,
+    ) -> ExtismChatResponse:
+        """One chat turn. The host runs it: see `querymt_extism_runtime.adapter_chat`
+        (errors, deadlines)."""
+        result: ExtismChatResponse = adapter_chat(self, messages, tools)
+        return result
+
+    async def achat(
+        self,
+        messages: Sequence[ChatMessage | Mapping[str, Any]],
+        tools: Sequence[Tool | Mapping[str, Any]] | None = None,
+    ) -> ExtismChatResponse:
+        """`chat` for asyncio. One chat turn. The host runs it: see
+        `querymt_extism_runtime.adapter_chat` (errors, deadlines)."""
+        result: ExtismChatResponse = await aadapter_chat(self, messages, tools)
+        return result
+
+    def chat_stream(
+        self,
+        messages: Sequence[ChatMessage | Mapping[str, Any]],
+        tools: Sequence[Tool | Mapping[str, Any]] | None = None,
+    ) -> ChatStream[StreamChunk, ExtismChatResponse]:
+        """One streamed chat turn. The host re-frames the body into lines on `\\n` alone
+        (not on SSE events), so every parse call gets exactly one line including its
+        newline. The host runs it: see `querymt_extism_runtime.adapter_chat_stream`
+        (errors, deadlines)."""
+        result: ChatStream[StreamChunk, ExtismChatResponse] = adapter_chat_stream(
+            self, messages, tools
+        )
+        return result
+
+    def achat_stream(
+        self,
+        messages: Sequence[ChatMessage | Mapping[str, Any]],
+        tools: Sequence[Tool | Mapping[str, Any]] | None = None,
+    ) -> AsyncChatStream[StreamChunk, ExtismChatResponse]:
+        """`chat_stream` for asyncio. One streamed chat turn. The host re-frames the body
+        into lines on `\\n` alone (not on SSE events), so every parse call gets exactly
+        one line including its newline. The host runs it: see
+        `querymt_extism_runtime.adapter_chat_stream` (errors, deadlines)."""
+        result: AsyncChatStream[StreamChunk, ExtismChatResponse] = aadapter_chat_stream(
+            self, messages, tools
+        )
+        return result
+
+    def list_models(
+        self,
+    ) -> list[str]:
+        """Listing the models of a provider. The host runs it: see
+        `querymt_extism_runtime.adapter_list_models` (errors, deadlines)."""
+        result: list[str] = adapter_list_models(self)
+        return result
+
+    async def alist_models(
+        self,
+    ) -> list[str]:
+        """`list_models` for asyncio. Listing the models of a provider. The host runs it:
+        see `querymt_extism_runtime.adapter_list_models` (errors, deadlines)."""
+        result: list[str] = await aadapter_list_models(self)
+        return result
+
+    def embed(
+        self,
+        inputs: Sequence[str],
+    ) -> list[list[float]]:
+        """One embedding call. The host runs it: see `querymt_extism_runtime.adapter_embed`
+        (errors, deadlines)."""
+        result: list[list[float]] = adapter_embed(self, inputs)
+        return result
+
+    async def aembed(
+        self,
+        inputs: Sequence[str],
+    ) -> list[list[float]]:
+        """`embed` for asyncio. One embedding call. The host runs it: see
+        `querymt_extism_runtime.adapter_embed` (errors, deadlines)."""
+        result: list[list[float]] = await aadapter_embed(self, inputs)
+        return result
+
+    def complete(
+        self,
+        req: CompletionRequest | Mapping[str, Any],
+    ) -> CompletionResponse:
+        """One completion call. The host runs it: see
+        `querymt_extism_runtime.adapter_complete` (errors, deadlines)."""
+        result: CompletionResponse = adapter_complete(self, req)
+        return result
+
+    async def acomplete(
+        self,
+        req: CompletionRequest | Mapping[str, Any],
+    ) -> CompletionResponse:
+        """`complete` for asyncio. One completion call. The host runs it: see
+        `querymt_extism_runtime.adapter_complete` (errors, deadlines)."""
+        result: CompletionResponse = await aadapter_complete(self, req)
+        return result
+
+    async def atranscribe(
+        self,
+        audio_base64: str,
+        filename: str | None = None,
+        mime_type: str | None = None,
+        model: str | None = None,
+        language: str | None = None,
+    ) -> ExtismSttResponse:
+        """`transcribe` for asyncio, run in a worker thread."""
+        result: ExtismSttResponse = await asyncio.to_thread(
+            self.transcribe, audio_base64, filename, mime_type, model, language
+        )
+        return result
+
+    async def aspeech(
+        self,
+        text: str,
+        model: str | None = None,
+        voice_config: ExtismVoiceConfig | None = None,
+        format: str | None = None,
+        speed: float | None = None,
+        language: str | None = None,
+    ) -> ExtismTtsResponse:
+        """`speech` for asyncio, run in a worker thread."""
+        result: ExtismTtsResponse = await asyncio.to_thread(
+            self.speech, text, model, voice_config, format, speed, language
+        )
         return result
 
 

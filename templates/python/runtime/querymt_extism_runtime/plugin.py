@@ -431,8 +431,21 @@ class PluginBase(Generic[ConfigT]):
         """Calls any export with raw bytes; failures raise the typed errors of `errors`."""
         pool = self._pool
         instance = pool.acquire(self._new_state)
-        state = CallState(export, self._http, self._redact, self._logger)
         started = perf_counter()
+        try:
+            output = self._call_on(instance, export, data)
+        except PluginError as error:
+            if error.instance_reusable:
+                pool.release(instance, started)
+            # else: it trapped mid-call (its memory may be inconsistent); the pool makes a new one
+            raise
+        pool.release(instance, started)
+        return output
+
+    def _call_on(self, instance: Instance, export: str, data: bytes) -> bytes:
+        """Calls `export` on an instance the caller holds; failures raise their typed errors
+        (the caller decides whether the instance goes back, by `instance_reusable`)."""
+        state = CallState(export, self._http, self._redact, self._logger)
         failure: str | None = None
         try:
             output: bytes = instance.plugin.call(export, data, host_context=state)
@@ -440,9 +453,11 @@ class PluginBase(Generic[ConfigT]):
             failure = str(exc.args[0]) if exc.args else ""
         else:
             if state.failure is None and state.guest_error is None:
-                pool.release(instance, started)
                 return output
-        raise self._failure(export, failure, instance, state, started)
+        records = LOG_TAP.take(instance.id) if failure is not None else []
+        raise classify_failure(
+            export, failure, state, records, self._redact, self.ABI.typed_errors
+        ) from None
 
     def _invoke(self, name: str, value: Any = BOUND_CONFIG) -> Any:
         """Calls export `name` the way its `ExportSpec` says: the input encoded by its shape
@@ -452,6 +467,13 @@ class PluginBase(Generic[ConfigT]):
         if export.optional and name not in self.info.exports:
             self._require_export(name)
         return decode(self, export, self.call_raw(name, encode(self, export, value)))
+
+    def _invoke_on(self, instance: Instance, name: str, value: Any = BOUND_CONFIG) -> Any:
+        """`_invoke` on an instance the caller holds (one whose state a later call needs)."""
+        export, encode, decode = self._codecs[name]
+        if export.optional and name not in self.info.exports:
+            self._require_export(name)
+        return decode(self, export, self._call_on(instance, name, encode(self, export, value)))
 
     def _encode_typed(self, export: ExportSpec, adapter: TypeAdapter[Any], value: Any) -> bytes:
         """A typed JSON input, checked against its type (a model, a sized integer) and encoded
@@ -491,23 +513,6 @@ class PluginBase(Generic[ConfigT]):
     def _new_state(self, export: str) -> CallState:
         """What the host functions record during one call of `export`."""
         return CallState(export, self._http, self._redact, self._logger)
-
-    def _failure(
-        self,
-        export: str,
-        message: str | None,
-        instance: Instance,
-        state: CallState,
-        started: float,
-    ) -> PluginError:
-        records = LOG_TAP.take(instance.id) if message is not None else []
-        error = classify_failure(
-            export, message, state, records, self._redact, self.ABI.typed_errors
-        )
-        if error.instance_reusable:
-            self._pool.release(instance, started)
-        # else: it trapped mid-call (its memory may be inconsistent); the pool makes a new one
-        return error
 
     def _require_export(self, export: str) -> None:
         if export not in self.info.exports:
