@@ -823,7 +823,8 @@ def context(spec: ir.Spec) -> dict[str, Any]:
         " ".join([c.output_type, *(p.annotation for p in c.params)]) for c in adapter_calls
     )
     runtime_calls = sorted(
-        {re.sub(r"^await ", "", c.call).split("(")[0] for c in adapter_calls} - {"asyncio.to_thread"}
+        {re.sub(r"^await ", "", c.call).split("(")[0] for c in adapter_calls}
+        - {"asyncio.to_thread"}
         | {n for n in ("ChatStream", "AsyncChatStream") if re.search(rf"\b{n}\[", mentioned)}
     )
     used_models = sorted(

@@ -101,9 +101,11 @@ def _protocol_call(
             f"a{protocol.name}",
             params,
             aoutput,
-            f"aadapter_{protocol.name}(self{args})"
-            if streaming
-            else f"await aadapter_{protocol.name}(self{args})",
+            (
+                f"aadapter_{protocol.name}(self{args})"
+                if streaming
+                else f"await aadapter_{protocol.name}(self{args})"
+            ),
             not streaming,
             f"`{protocol.name}` for asyncio. {doc}",
         ),
@@ -163,7 +165,9 @@ def usage_example(spec: ir.Spec, host: list[HostCall]) -> str | None:
     for call in host:
         if call.is_async or not call.params:
             continue
-        listed = re.fullmatch(r"Sequence\[(\w+) \| Mapping\[str, Any\]\]", call.params[0].annotation)
+        listed = re.fullmatch(
+            r"Sequence\[(\w+) \| Mapping\[str, Any\]\]", call.params[0].annotation
+        )
         model = spec.type(listed.group(1)) if listed else None
         if isinstance(model, ir.Struct) and model.examples:
             return f"[{json.dumps(model.examples[0])}]"

@@ -13,7 +13,10 @@ Streamed bodies are sent with chunked transfer encoding, one HTTP chunk per slic
 `split_sizes` (cycled), so a client reading chunk by chunk sees the body cut at arbitrary byte
 offsets: inside an SSE line, inside a multi-byte UTF-8 character, between `\\r` and `\\n`.
 `fail()` answers the next request(s) to a path with a given status, headers and body instead;
-`sse_body` replaces the computed event stream with given bytes.
+`sse_body` replaces the computed event stream with given bytes; `drop_after` hangs up a stream
+after that many body bytes (no terminating chunk); `echo` makes every chat answer (buffered or
+streamed) the last message's text, so concurrent callers can each check their own answer;
+`pause_after` holds a stream for `pause_s` seconds after that many body bytes.
 
 Standard library only; one thread per connection; port 0 (a free port).
 """
@@ -23,6 +26,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -100,9 +104,25 @@ def completion_text(prompt: str, suffix: str | None) -> str:
     return f"<{prompt[-10:]}|{suffix or ''}>"
 
 
-def chat_answer(request: Mapping[str, Any]) -> dict[str, Any]:
+def last_text(request: Mapping[str, Any]) -> str:
+    """The text of the request's last message (OpenAI string or content-part forms)."""
+    messages = request.get("messages") or [{}]
+    content = messages[-1].get("content")
+    if isinstance(content, list):
+        return "".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+    return str(content or "")
+
+
+def echo_deltas(text: str) -> tuple[str, ...]:
+    """The text in three pieces (the streamed form of an echo)."""
+    third = max(1, len(text) // 3)
+    return (text[:third], text[third : 2 * third], text[2 * third :])
+
+
+def chat_answer(request: Mapping[str, Any], echo: bool = False) -> dict[str, Any]:
     names = tool_names(request)
-    message: dict[str, Any] = {"role": "assistant", "content": CHAT_TEXT}
+    text = last_text(request) if echo else CHAT_TEXT
+    message: dict[str, Any] = {"role": "assistant", "content": text}
     finish = "stop"
     if names:
         calls = [
@@ -133,7 +153,7 @@ def _delta(delta: Mapping[str, Any], finish: str | None = None) -> dict[str, Any
     return {"id": "chatcmpl-loop", "object": "chat.completion.chunk", "choices": [choice]}
 
 
-def stream_events(request: Mapping[str, Any]) -> bytes:
+def stream_events(request: Mapping[str, Any], echo: bool = False) -> bytes:
     """The SSE body of a streamed chat answer: role, text or tool-call deltas, the finish
     reason, the usage chunk when `stream_options.include_usage` asks for it, then `[DONE]`."""
     out = [b": loopback keep-alive\n\n", _event(_delta({"role": "assistant", "content": ""}))]
@@ -148,7 +168,8 @@ def stream_events(request: Mapping[str, Any]) -> bytes:
                 out.append(_event(_delta({"tool_calls": [more]})))
         out.append(_event(_delta({}, "tool_calls")))
     else:
-        out.extend(_event(_delta({"content": piece})) for piece in STREAM_DELTAS)
+        pieces = echo_deltas(last_text(request)) if echo else STREAM_DELTAS
+        out.extend(_event(_delta({"content": piece})) for piece in pieces if piece)
         out.append(_event(_delta({}, "stop")))
     options = request.get("stream_options") or {}
     if options.get("include_usage"):
@@ -172,6 +193,10 @@ class OpenAICompatServer:
         self.prefix = prefix
         self.split_sizes: Sequence[int] = DEFAULT_SPLITS
         self.sse_body: bytes | None = None
+        self.drop_after: int | None = None
+        self.echo = False
+        self.pause_after: int | None = None
+        self.pause_s = 0.0
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
         self._failures: list[Failure] = []
@@ -212,6 +237,10 @@ class OpenAICompatServer:
             self._failures.clear()
         self.split_sizes = DEFAULT_SPLITS
         self.sse_body = None
+        self.drop_after = None
+        self.echo = False
+        self.pause_after = None
+        self.pause_s = 0.0
 
     def fail(
         self,
@@ -254,7 +283,7 @@ class OpenAICompatServer:
         if method != "POST" or not isinstance(body, dict):
             return 400, _error(f"{method} {route} needs a JSON object body")
         if route == "chat/completions":
-            return 200, chat_answer(body)
+            return 200, chat_answer(body, self.echo)
         if route == "embeddings":
             inputs = body.get("input", [])
             data = [
@@ -304,7 +333,11 @@ def _make_handler(server: OpenAICompatServer) -> type[BaseHTTPRequestHandler]:
             except ValueError:
                 body = None
             if isinstance(body, dict) and body.get("stream") is True:
-                events = server.sse_body if server.sse_body is not None else stream_events(body)
+                events = (
+                    server.sse_body
+                    if server.sse_body is not None
+                    else stream_events(body, server.echo)
+                )
                 self._stream(events)
                 return
             status, answer = server.answer(self.command, route, body)
@@ -330,9 +363,25 @@ def _make_handler(server: OpenAICompatServer) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
+            sent = 0
+            paused = False
             for piece in split(body, server.split_sizes):
+                drop = server.drop_after
+                if drop is not None and sent + len(piece) > drop:
+                    piece = piece[: drop - sent]
+                    if piece:
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                    self.wfile.flush()
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
                 self.wfile.flush()
+                sent += len(piece)
+                pause = server.pause_after
+                if not paused and pause is not None and sent >= pause:
+                    paused = True
+                    time.sleep(server.pause_s)
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
 

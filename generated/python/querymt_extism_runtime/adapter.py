@@ -183,8 +183,8 @@ def adapter_chat_stream(
     this call; a 2xx gives the stream, which yields the ABI's `StreamChunk` models."""
     _require_adapter(plugin)
     request = plugin.chat_stream_request(list(messages), _tools(tools))
-    manager = open_stream(plugin, request)
     try:
+        manager = open_stream(plugin, request)
         response = manager.__enter__()
     except HttpFailure as failure:
         raise http_error(plugin, failure, "chat_stream_request") from None

@@ -198,8 +198,17 @@ class ChatStream(Generic[ChunkT, ResponseT]):
     def closed(self) -> bool:
         return self._turn.closed
 
-    def __iter__(self) -> Self:
-        return self
+    def __iter__(self) -> Iterator[ChunkT]:
+        """The chunks left; leaving a `for` loop early (break, exception) closes the stream."""
+        try:
+            while True:
+                try:
+                    chunk = self.__next__()
+                except StopIteration:
+                    return
+                yield chunk
+        finally:
+            self.close()
 
     def __next__(self) -> ChunkT:
         turn = self._turn
