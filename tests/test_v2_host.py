@@ -20,6 +20,7 @@ import querymt_extism_runtime as runtime
 import querymt_extism_v2 as v2
 from servers import openai_compat as oai
 from servers.openai_compat import OpenAICompatServer
+from wasm_builder import Echo, Error, Output, Trap, build_module
 
 API_KEY = "sk-v2-host-secret-4711"
 MODEL = "loop-mini"
@@ -518,3 +519,55 @@ def test_eight_async_tasks_get_their_own_answers(plugin: Any, server: OpenAIComp
 
     assert asyncio.run(main()) == [[]] * 8
     assert len(server.requests) == 16
+
+
+# --------------------------------------------------------------------------- faults
+
+
+def scripted_stream(server: OpenAICompatServer, parse: list[Any]) -> bytes:
+    """A v2 module whose stream request goes to `server` and whose parse runs `parse`."""
+    request = {
+        "req": {
+            "head": {
+                "method": "POST",
+                "uri": server.base_url + "chat/completions",
+                "headers": {},
+                "version": "HTTP/1.1",
+            },
+            "body": list(b'{"stream": true, "messages": [{"content": "x"}]}'),
+        }
+    }
+    schema = {"type": "object", "properties": {"model": {"type": "string"}}}
+    exports: dict[str, list[Any]] = {
+        "name": [Output(b"scripted")],
+        "base_url": [Output(server.base_url.encode())],
+        "config_schema": [Output(json.dumps(schema).encode())],
+        "from_config": [Echo()],
+        "init_logging": [Output(b"")],
+        "chat_stream_request": [Output(json.dumps(request).encode())],
+        "chat_stream_parser_start": [Output(b"1")],
+        "chat_stream_parser_parse": parse,
+        "chat_stream_parser_finish": [Output(b"[]")],
+        "chat_stream_parser_close": [Output(b"")],
+    }
+    for export in v2.plugin.ABI.exports:
+        exports.setdefault(export.name, [Error(b"not scripted")])
+    return build_module(exports)
+
+
+def test_a_trap_and_a_decode_failure_mid_stream_stay_their_own_classes(
+    server: OpenAICompatServer,
+) -> None:
+    with runtime.open_plugin(scripted_stream(server, [Trap()]), {"model": "m"}) as trapping:
+        stream = trapping.chat_stream([user("hi")])
+        with pytest.raises(runtime.PluginTrapError) as trapped:
+            list(stream)
+        assert not isinstance(trapped.value, runtime.LLMError) and stream.closed
+        with pytest.raises(runtime.PluginTrapError):
+            list(trapping.chat_stream([user("again")]))  # a new instance, the same fault
+    refusing = scripted_stream(server, [Error(b"chunk: invalid type: string")])
+    with runtime.open_plugin(refusing, {"model": "m"}) as plugin:
+        with pytest.raises(runtime.PluginCallError) as failed:
+            list(plugin.chat_stream([user("hi")]))
+        assert not isinstance(failed.value, runtime.LLMError | runtime.PluginTrapError)
+        assert "invalid type" in failed.value.plugin_message

@@ -102,6 +102,11 @@ class HeldInstance:
                     self._usable = False
                 raise
 
+    @property
+    def usable(self) -> bool:
+        """False once a call trapped (or ran out of time or memory) on the instance."""
+        return self._usable
+
     def release(self) -> None:
         with self._lock:
             instance, self.instance = self.instance, None
@@ -147,6 +152,9 @@ class _Turn:
             return
         self.closed = True
         self.ended = True
+        if not self.held.usable:  # the instance is dropped, and its parsers with it
+            self.held.release()
+            return
         try:
             self.held.invoke(_CLOSE, self.parser_id)
         except PluginError as error:
