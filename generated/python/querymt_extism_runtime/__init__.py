@@ -48,9 +48,11 @@ from .errors import (
 from .host import DEFAULT_LOGGER, HOST_FUNCTIONS, MAX_LOG_BYTES, NAMESPACE, RENAMES, CallState
 from .http_policy import (
     AllowList,
+    AsyncHttpStream,
     HttpFailure,
     HttpPolicy,
     HttpResponse,
+    HttpStream,
     Origin,
     UrlError,
     origin_of,
@@ -153,6 +155,7 @@ __all__ = [
     "Abi",
     "AbiMatch",
     "AllowList",
+    "AsyncHttpStream",
     "AuthError",
     "Bytes",
     "CallState",
@@ -174,6 +177,7 @@ __all__ = [
     "HttpPolicy",
     "HttpResponse",
     "HttpStatusError",
+    "HttpStream",
     "InputShape",
     "InputValidationError",
     "Instance",
