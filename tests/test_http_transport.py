@@ -14,9 +14,13 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import pytest
 from querymt_extism_runtime import AllowList, HttpPolicy, errors
+from querymt_extism_runtime.http_exchange import Exchange
 from querymt_extism_runtime.http_policy import HttpFailure
+from test_python_http import http_plugin
+from wasm_builder import Http
 
 Script = Callable[["ScriptServer", socket.socket, bytes], None]
 
@@ -412,3 +416,28 @@ def test_close_closes_the_kept_connections_and_the_policy_still_works(servers: A
     assert drive_send(policy, raw, None, None) == (200, b"hello")
     assert server.connections == 2
     asyncio.run(policy.aclose())
+
+
+def test_a_plugins_close_closes_its_http_connections(servers: Any) -> None:
+    server = servers(ok(b"from the host"))
+    plugin = http_plugin([Http(request(f"{server.origin}/models"))], allowed_hosts=[server.origin])
+    assert plugin.call_raw("list_models", b"{}") == b"from the host"
+    assert server.connections == 1 and not server.eof.is_set()  # kept alive by the client
+    plugin.close()
+    assert server.eof.wait(2), "the plugin's connection outlived close()"
+
+
+@pytest.mark.parametrize(
+    ("url", "host", "port", "target"),
+    [
+        ("http://xn--bcher-kva.example/x", b"xn--bcher-kva.example", None, b"/x"),
+        ("https://[0:0::1]:8443/x?q=1", b"::1", 8443, b"/x?q=1"),
+        ("http://127.0.0.1.", b"127.0.0.1", None, b"/"),
+    ],
+)
+def test_each_hop_is_addressed_to_the_checked_origin_as_written(
+    url: str, host: bytes, port: int | None, target: bytes
+) -> None:
+    exchange = Exchange(request(url), None, AllowList.parse([url]))
+    sent = exchange.request(httpx.Timeout(1.0))
+    assert (sent.url.raw_host, sent.url.port, sent.url.raw_path) == (host, port, target)

@@ -246,6 +246,9 @@ class HttpPolicy:
             return self._client
 
     def _async_client(self) -> httpx.AsyncClient:
+        # One per exchange: a client is bound to its first event loop and one kept per loop
+        # would leak its sockets when the loop ends. Made on the shared SSL context it costs
+        # about 0.3 ms; the price is a new connection per exchange instead of keep-alive.
         with self._lock:
             context = self._context()
         return httpx.AsyncClient(

@@ -90,13 +90,22 @@ class Exchange:
         """This hop's request, addressed to the checked origin itself (not a re-parsed URL).
 
         Only the headers the plugin gave, plus `Host` and the body's framing, are sent."""
-        url = httpx.URL(
-            scheme=self.origin.scheme,
-            host=self.origin.host,
-            port=self.origin.port,
-            raw_path=self.target.encode("ascii"),
-        )
-        if (url.scheme, url.host, url.port or DEFAULT_PORTS[url.scheme]) != (
+        try:
+            url = httpx.URL(
+                scheme=self.origin.scheme,
+                host=self.origin.host,
+                port=self.origin.port,
+                raw_path=self.target.encode("ascii"),
+            )
+        except httpx.InvalidURL as exc:
+            raise HttpFailure(
+                HostNotAllowedError,
+                f"HTTP request to {self.url[:200]} is not allowed: {exc}",
+                url=self.url,
+                cause=str(exc),
+            ) from None
+        host = url.raw_host.decode("ascii")  # `host` would be the IDNA-decoded name
+        if (url.scheme, host, url.port or DEFAULT_PORTS[url.scheme]) != (
             self.origin.scheme,
             self.origin.host,
             self.origin.port,
