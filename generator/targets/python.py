@@ -84,11 +84,11 @@ RUNTIME_DEPENDENCIES = (
     "extism>=1.1.1,<2",
     "extism-sys>=1.41,<2",
     "google-re2>=1.1,<2",
+    "httpx>=0.28,<0.29",
     "jiter>=0.8,<1",
     "jsonschema>=4.18,<5",
     "pydantic>=2.12,<3",
     "referencing>=0.28,<1",
-    "urllib3>=2.2,<3",
 )
 """What the generated packages import, as ranges a user's project can live with (the generator
 itself pins exact versions because its output is committed; the bindings need not)."""

@@ -59,9 +59,11 @@ from .errors import (
 from .host import DEFAULT_LOGGER, HOST_FUNCTIONS, MAX_LOG_BYTES, NAMESPACE, RENAMES, CallState
 from .http_policy import (
     AllowList,
+    AsyncHttpStream,
     HttpFailure,
     HttpPolicy,
     HttpResponse,
+    HttpStream,
     Origin,
     UrlError,
     origin_of,
@@ -173,6 +175,7 @@ __all__ = [
     "AbiMatch",
     "AllowList",
     "AsyncChatStream",
+    "AsyncHttpStream",
     "AuthError",
     "Bytes",
     "CallState",
@@ -195,6 +198,7 @@ __all__ = [
     "HttpPolicy",
     "HttpResponse",
     "HttpStatusError",
+    "HttpStream",
     "InputShape",
     "InputValidationError",
     "Instance",

@@ -259,7 +259,7 @@ def aadapter_chat_stream(
     async def opener() -> AsyncOpened:
         request = await asyncio.to_thread(plugin.chat_stream_request, message_list, tool_list)
         try:
-            manager = await aopen_stream(plugin, request)
+            manager = aopen_stream(plugin, request)
             response = await manager.__aenter__()
         except HttpFailure as failure:
             raise http_error(plugin, failure, "chat_stream_request") from None

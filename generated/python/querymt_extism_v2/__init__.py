@@ -12,7 +12,7 @@ Install with `pip install generated/python` (the distribution `querymt-extism-bi
         for chunk in plugin.chat_stream(messages):  # `async for` over `plugin.achat_stream`
             print(chunk)
 
-Needs `extism`, `pydantic` (v2), `jsonschema`, `urllib3` (the plugins' HTTP client),
+Needs `extism`, `pydantic` (v2), `jsonschema`, `httpx` (the plugins' HTTP client),
 `google-re2` (linear-time schema patterns) and `jiter` (JSON read as strictly as serde_json: no
 duplicate keys, no NaN), through `querymt_extism_runtime`, the host runtime every ABI's package
 shares (same distribution).

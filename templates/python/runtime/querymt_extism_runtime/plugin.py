@@ -413,8 +413,10 @@ class PluginBase(Generic[ConfigT]):
         return export in self.info.exports
 
     def close(self) -> None:
-        """Drops the plugin's instances; later calls raise PluginClosedError."""
+        """Drops the plugin's instances and HTTP connections; later calls raise
+        PluginClosedError."""
         self._pool.close()
+        self._http.close()
 
     def __enter__(self) -> Self:
         return self

@@ -28,10 +28,10 @@ from time import perf_counter
 from typing import Any, Generic, Self, TypeVar
 
 from .errors import PluginError
-from .http_policy import HttpFailure
+from .http_policy import AsyncHttpStream, HttpFailure, HttpStream
 from .plugin import PluginBase
 from .pool import Instance
-from .transport import AsyncBodyStream, BodyStream, http_error
+from .transport import http_error
 
 __all__ = [
     "AsyncChatStream",
@@ -186,14 +186,14 @@ class ChatStream(Generic[ChunkT, ResponseT]):
         plugin: PluginBase[Any],
         held: HeldInstance,
         parser_id: int,
-        response: BodyStream,
-        manager: AbstractContextManager[BodyStream],
+        response: HttpStream,
+        manager: AbstractContextManager[HttpStream],
         chunk_of: Callable[[Any], ChunkT],
         build: Callable[[Iterable[Any]], ResponseT],
     ) -> None:
         self._plugin = plugin
         self._turn = _Turn(held, parser_id, chunk_of)
-        self._manager: AbstractContextManager[BodyStream] | None = manager
+        self._manager: AbstractContextManager[HttpStream] | None = manager
         self._body: Iterator[bytes] = iter(response.iter_bytes())
         self._build = build
 
@@ -273,7 +273,7 @@ class ChatStream(Generic[ChunkT, ResponseT]):
 
 
 AsyncOpened = tuple[
-    HeldInstance, int, AsyncBodyStream, AbstractAsyncContextManager[AsyncBodyStream]
+    HeldInstance, int, AsyncHttpStream, AbstractAsyncContextManager[AsyncHttpStream]
 ]
 """What opening an async stream gives: the held instance, the parser id, the response."""
 
@@ -297,7 +297,7 @@ class AsyncChatStream(Generic[ChunkT, ResponseT]):
         self._plugin = plugin
         self._opener: Callable[[], Awaitable[AsyncOpened]] | None = opener
         self._turn: _Turn | None = None
-        self._manager: AbstractAsyncContextManager[AsyncBodyStream] | None = None
+        self._manager: AbstractAsyncContextManager[AsyncHttpStream] | None = None
         self._body: AsyncIterator[bytes] | None = None
         self._chunk_of = chunk_of
         self._build = build

@@ -9,7 +9,7 @@ Install with `pip install generated/python` (the distribution `querymt-extism-bi
     with FixtureEchoPlugin.open("plugin.wasm", {"api_key": "..."}) as plugin:
         answer = plugin.chat([models.ChatMessage(role="User", message_type="Text", content="Hi")])
 
-Needs `extism`, `pydantic` (v2), `jsonschema`, `urllib3` (the plugins' HTTP client),
+Needs `extism`, `pydantic` (v2), `jsonschema`, `httpx` (the plugins' HTTP client),
 `google-re2` (linear-time schema patterns) and `jiter` (JSON read as strictly as serde_json: no
 duplicate keys, no NaN), through `querymt_extism_runtime`, the host runtime every ABI's package
 shares (same distribution).
