@@ -20,7 +20,7 @@ import querymt_extism_runtime as runtime
 import querymt_extism_v2 as v2
 from servers import openai_compat as oai
 from servers.openai_compat import OpenAICompatServer
-from wasm_builder import Echo, Error, Output, Trap, build_module
+from wasm_builder import Echo, Error, Loop, Output, Trap, build_module
 
 API_KEY = "sk-v2-host-secret-4711"
 MODEL = "loop-mini"
@@ -524,13 +524,16 @@ def test_eight_async_tasks_get_their_own_answers(plugin: Any, server: OpenAIComp
 # --------------------------------------------------------------------------- faults
 
 
-def scripted_stream(server: OpenAICompatServer, parse: list[Any]) -> bytes:
-    """A v2 module whose stream request goes to `server` and whose parse runs `parse`."""
+def scripted_stream(
+    server: OpenAICompatServer, parse: list[Any], target: OpenAICompatServer | None = None
+) -> bytes:
+    """A v2 module whose base URL is `server`'s, whose stream request goes to `target`'s
+    (default: the same) and whose parse runs `parse`."""
     request = {
         "req": {
             "head": {
                 "method": "POST",
-                "uri": server.base_url + "chat/completions",
+                "uri": (target or server).base_url + "chat/completions",
                 "headers": {},
                 "version": "HTTP/1.1",
             },
@@ -571,3 +574,39 @@ def test_a_trap_and_a_decode_failure_mid_stream_stay_their_own_classes(
             list(plugin.chat_stream([user("hi")]))
         assert not isinstance(failed.value, runtime.LLMError | runtime.PluginTrapError)
         assert "invalid type" in failed.value.plugin_message
+
+
+def test_a_parse_that_never_returns_times_out_alone(server: OpenAICompatServer) -> None:
+    wasm = scripted_stream(server, [Loop()])
+    with runtime.open_plugin(wasm, {"model": "m"}, timeout_ms=300) as plugin:
+        stream = plugin.chat_stream([user("hi")])
+        started = time.monotonic()
+        with pytest.raises(runtime.PluginTimeoutError):
+            next(stream)
+        assert time.monotonic() - started < 3 and stream.closed
+
+
+def test_a_stream_request_to_another_origin_is_refused(server: OpenAICompatServer) -> None:
+    with OpenAICompatServer() as other:
+        wasm = scripted_stream(server, [Output(b"[]")], target=other)
+        with runtime.open_plugin(wasm, {"model": "m"}) as plugin:
+            with pytest.raises(runtime.HostNotAllowedError):
+                plugin.chat_stream([user("hi")])
+            with pytest.raises(runtime.HostNotAllowedError):
+                asyncio.run(plugin.achat_stream([user("hi")]).collect())
+        assert other.requests == []
+
+
+def test_a_stream_past_the_response_limit_fails_typed(
+    v2_example_wasm: Path, server: OpenAICompatServer
+) -> None:
+    body = oai.stream_events({"messages": [{"content": "Hello"}]})
+    limit = body.index("wörld".encode())
+    with open_v2(v2_example_wasm, server, max_http_response_bytes=limit) as plugin:
+        got: list[Any] = []
+        stream = plugin.chat_stream([user("Hello")])
+        with pytest.raises(runtime.ResponseTooLargeError):
+            for chunk in stream:
+                got.append(chunk)
+        assert wire(got) == [{"text": "Hé"}, {"text": "llo, "}] and stream.closed
+        assert refused(plugin, stream.parser_id)
