@@ -458,6 +458,21 @@ def test_async_stream_cancelled_mid_stream_closes(single: Any, server: OpenAICom
     assert stream.closed and refused(single, stream.parser_id)
 
 
+def test_async_for_break_closes_the_parser(single: Any, server: OpenAICompatServer) -> None:
+    async def main() -> Any:
+        stream = single.achat_stream([user("Hello")])
+        async for _ in stream:
+            break
+        for _ in range(20):
+            if stream.closed:
+                break
+            await asyncio.sleep(0.01)
+        return stream
+
+    stream = asyncio.run(main())
+    assert stream.closed and refused(single, stream.parser_id)
+
+
 def test_async_stream_as_context_manager_and_await(plugin: Any, server: OpenAICompatServer) -> None:
     async def main() -> tuple[list[Any], Any]:
         async with plugin.achat_stream([user("Hello")]) as stream:

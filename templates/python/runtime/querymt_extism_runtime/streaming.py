@@ -330,8 +330,21 @@ class AsyncChatStream(Generic[ChunkT, ResponseT]):
 
         return opened().__await__()
 
-    def __aiter__(self) -> Self:
-        return self
+    def __aiter__(self) -> AsyncIterator[ChunkT]:
+        """The chunks left; leaving an `async for` early closes the stream once the loop
+        finalizes the abandoned iterator (at once with `async with`)."""
+        return self._chunks()
+
+    async def _chunks(self) -> AsyncIterator[ChunkT]:
+        try:
+            while True:
+                try:
+                    chunk = await self.__anext__()
+                except StopAsyncIteration:
+                    return
+                yield chunk
+        finally:
+            await self.aclose()
 
     async def __anext__(self) -> ChunkT:
         turn = await self._open()
