@@ -357,7 +357,7 @@ def test_a_stream_serves_the_bytes_under_the_limit_then_fails(servers: Any) -> N
 
 
 @DRIVERS
-@pytest.mark.parametrize("gap_s", [0.05, 0.4], ids=["fast-trickle", "just-inside-each-read"])
+@pytest.mark.parametrize("gap_s", [0.05, 0.5], ids=["fast-trickle", "just-inside-each-read"])
 def test_a_trickle_cannot_outlast_the_deadline(servers: Any, drive: Drive, gap_s: float) -> None:
     server = servers(trickle(gap_s))
     started = time.monotonic()
@@ -365,7 +365,7 @@ def test_a_trickle_cannot_outlast_the_deadline(servers: Any, drive: Drive, gap_s
     failure = failure_of(drive, policy_for(server), request(f"{server.origin}/t"), None, deadline)
     elapsed = time.monotonic() - started
     assert failure.error is errors.PluginTimeoutError
-    assert 0.6 <= elapsed < 0.8, f"took {elapsed:.2f}s for a 0.6s deadline"
+    assert 0.6 <= elapsed < 0.85, f"took {elapsed:.2f}s for a 0.6s deadline"
 
 
 # --------------------------------------------------------------------------- sharing
@@ -441,3 +441,34 @@ def test_each_hop_is_addressed_to_the_checked_origin_as_written(
     exchange = Exchange(request(url), None, AllowList.parse([url]))
     sent = exchange.request(httpx.Timeout(1.0))
     assert (sent.url.raw_host, sent.url.port, sent.url.raw_path) == (host, port, target)
+
+
+def test_close_racing_requests_fails_them_typed_or_not_at_all(servers: Any) -> None:
+    server = servers(ok(b"raced"))
+    policy = policy_for(server)
+    raw = request(f"{server.origin}/race")
+    outcomes: list[object] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        for _ in range(20):
+            try:
+                outcome: object = drive_send(policy, raw, None, time.monotonic() + 5)
+            except HttpFailure as failure:
+                outcome = failure.error
+            except Exception as exc:  # any other class is what this test looks for
+                outcome = exc
+            with lock:
+                outcomes.append(outcome)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for _ in range(20):
+        policy.close()
+        time.sleep(0.005)
+    for thread in threads:
+        thread.join(30)
+    assert len(outcomes) == 80
+    assert set(outcomes) <= {(200, b"raced"), errors.ConnectionFailedError}, outcomes
+    assert (200, b"raced") in outcomes

@@ -76,6 +76,15 @@ class HttpResponse:
     body: bytes
 
 
+@dataclass
+class _Lease:
+    """The sync client and the exchanges using it; `close()` retires it, the last one closes."""
+
+    client: httpx.Client
+    users: int = 0
+    retired: bool = False
+
+
 class HttpStream:
     """A response being received: status and headers now, the body as it arrives."""
 
@@ -148,7 +157,7 @@ class HttpPolicy:
         self.allowed = allowed
         self.timeout_ms = timeout_ms
         self.max_response_bytes = max_response_bytes
-        self._client: httpx.Client | None = None
+        self._shared: _Lease | None = None
         self._ssl: ssl.SSLContext | None = None
         self._lock = threading.Lock()
 
@@ -169,28 +178,37 @@ class HttpPolicy:
         """`send`, with the body read as it arrives; leaving the block closes the response."""
         exchange = Exchange(raw_request, body, self.allowed)
         budget = Budget(exchange.url, deadline, self.max_response_bytes)
-        client = self._sync_client()
-        while True:
-            budget.url = exchange.url
-            try:
-                with deadline_set(budget.deadline):
-                    response = client.send(exchange.request(budget.timeout()), stream=True)
-            except TRANSPORT_ERRORS as exc:
-                raise budget.failure(exc) from None
-            try:
-                if not _settled(exchange, budget, response):
-                    continue
-                yield HttpStream(response, budget)
-                return
-            finally:
-                response.close()
+        lease = self._lease()
+        try:
+            while True:
+                budget.url = exchange.url
+                try:
+                    with deadline_set(budget.deadline):
+                        request = exchange.request(budget.timeout())
+                        response = lease.client.send(request, stream=True)
+                except TRANSPORT_ERRORS as exc:
+                    raise budget.failure(exc) from None
+                try:
+                    if not _settled(exchange, budget, response):
+                        continue
+                    yield HttpStream(response, budget)
+                    return
+                finally:
+                    response.close()
+        finally:
+            self._release(lease)
 
     def close(self) -> None:
-        """Closes the sync client's connections (a later request opens new ones)."""
+        """Closes the sync client's connections, once the exchanges in flight on it have ended
+        (closing them under a request would stall it); a later request opens a new client."""
         with self._lock:
-            client, self._client = self._client, None
-        if client is not None:
-            client.close()
+            lease, self._shared = self._shared, None
+            if lease is None:
+                return
+            lease.retired = True
+            idle = lease.users == 0
+        if idle:
+            lease.client.close()
 
     # ----------------------------------------------------------------------- async
 
@@ -234,16 +252,25 @@ class HttpPolicy:
             self._ssl = httpx.create_ssl_context(trust_env=False)
         return self._ssl
 
-    def _sync_client(self) -> httpx.Client:
+    def _lease(self) -> _Lease:
         with self._lock:
-            if self._client is None:
-                self._client = httpx.Client(
+            if self._shared is None:
+                client = httpx.Client(
                     transport=DeadlineTransport(self._context(), _LIMITS),
                     trust_env=False,
                     follow_redirects=False,
                     cookies=_no_cookies(),
                 )
-            return self._client
+                self._shared = _Lease(client)
+            self._shared.users += 1
+            return self._shared
+
+    def _release(self, lease: _Lease) -> None:
+        with self._lock:
+            lease.users -= 1
+            last = lease.retired and lease.users == 0
+        if last:
+            lease.client.close()
 
     def _async_client(self) -> httpx.AsyncClient:
         # One per exchange: a client is bound to its first event loop and one kept per loop
