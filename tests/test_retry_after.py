@@ -76,7 +76,7 @@ def test_durations_parse_to_whole_seconds(text: str, seconds: int) -> None:
         "18446744073709551616",
         "99999999999999999999999y",
         "1s;",
-        "０s",
+        "\uff10s",  # a fullwidth zero
     ],
 )
 def test_garbage_durations_give_nothing(text: str) -> None:

@@ -841,7 +841,7 @@ def context(spec: ir.Spec) -> dict[str, Any]:
         "uses_bound_config": any(p.default == "_CONFIG" for m in ms for p in m.params),
         "role_items": [
             (role, getattr(roles, role))
-            for role in ("display_name", "base_url", "config_schema", "check_config")
+            for role in ("display_name", "base_url", "config_schema", "check_config", "log_init")
         ],
         "export_table": export_table(spec, ms),
         "spec": spec,
