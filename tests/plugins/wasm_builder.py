@@ -212,13 +212,14 @@ class ConfigGet:
 
 @dataclass(frozen=True)
 class HostCall:
-    """Call QueryMT's host function `name` with a block holding `data`. Its result block (if it
-    has one) becomes the output, unless `ignore`: then the result is dropped and the export goes
-    on as if nothing had failed."""
+    """Call QueryMT's host function `name` with a block holding `data` (and `pad` zeros). Its
+    result block (if it has one) becomes the output, unless `ignore`: then the result is dropped
+    and the export goes on as if nothing had failed."""
 
     name: str
     data: bytes
     ignore: bool = False
+    pad: int = 0
 
 
 Step = (
@@ -287,8 +288,8 @@ def _step_code(step: Step) -> bytes:
                 + _call("config_get")
                 + _output_block()
             )
-        case HostCall(name, data, ignore):
-            code = _block_from_bytes(data) + _LOCAL_GET + b"\x00" + _call(name)
+        case HostCall(name, data, ignore, pad):
+            code = _block_from_bytes(data, pad) + _LOCAL_GET + b"\x00" + _call(name)
             if not QMT_IMPORTS[name][1]:
                 return code
             return code + (b"\x1a" if ignore else _output_block())

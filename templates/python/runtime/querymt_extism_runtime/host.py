@@ -312,7 +312,7 @@ def _qmt_record(raw: bytes) -> tuple[int, str, str]:
     ):
         raise HttpFailure(
             HostFunctionError,
-            'qmt_log: the record is not {"level": <usize>, "target": <str>, "message": <str>}',
+            'qmt_log: the record is not an ExtismLogRecord {"level", "target", "message"}',
             cause="qmt_log got a record that is not an ExtismLogRecord",
         )
     return level, target, message
@@ -378,7 +378,7 @@ def _qmt_answer(state: CallState, raw: bytes) -> bytes | None:
             url = str(failure.fields.get("url", ""))
             host = urlsplit(url).hostname if url.isascii() else None
             return _synthetic(403, f"Host '{host or url[:200]}' not in allowlist")
-        if issubclass(failure.error, HostFunctionError):
+        if failure.error is HostFunctionError:  # a request QueryMT's host refuses to build
             return None
         return _synthetic(500, state.redact(failure.message))
     try:
