@@ -84,6 +84,7 @@ class GlueModule:
     module: str  # its name in the package
     source: str
     names: tuple[str, ...]  # its `__all__`, re-exported by the package
+    summary: str  # the first line of its docstring
 
 
 def load_glue(spec: ir.Spec) -> list[GlueModule]:
@@ -102,7 +103,8 @@ def load_glue(spec: ir.Spec) -> list[GlueModule]:
             )
         source = (folder / source_name).read_text(encoding="utf-8")
         names = _module_all(source, f"{spec.slug}/{source_name}")
-        modules.append(GlueModule(module, source, names))
+        summary = (ast.get_docstring(ast.parse(source)) or "").split("\n", 1)[0]
+        modules.append(GlueModule(module, source, names, summary))
     return modules
 
 
@@ -161,6 +163,7 @@ def render_shared(specs: Sequence[ir.Spec]) -> dict[str, str]:
             "slug": s.slug,
             "title": s.title,
             "plugin_class": plugin_class_name(s),
+            "glue": [(m.module, m.names, m.summary) for m in load_glue(s)],
         }
         for s in ordered
     ]
