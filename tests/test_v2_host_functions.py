@@ -306,7 +306,7 @@ def test_records_go_to_the_plugins_logger_at_the_init_logging_level(
     info_logger: logging.Logger, caplog: pytest.LogCaptureFixture
 ) -> None:
     got: list[bytes] = []
-    steps = [_log(1, "e"), _log(2, "w"), _log(3, "i"), _log(4, "d"), _log(5, "t"), _log(9, "t9")]
+    steps = [_log(1, "e"), _log(2, "w"), _log(3, "i"), _log(4, "d"), _log(5, "t"), _log(0, "t0")]
     wasm = _scripted("http://127.0.0.1:9/", transcribe=[*steps, Output(b"ok")])
     original = host._qmt_record
 

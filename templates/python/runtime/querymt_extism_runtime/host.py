@@ -339,8 +339,8 @@ def _qmt_log(current: Any, inputs: Any, outputs: Any) -> None:
     except HttpFailure as failure:
         state.failure = state.failure or failure
         return
-    if qmt_level > state.log_level:
-        return  # above what the host passed to `init_logging`
+    if (qmt_level if 1 <= qmt_level <= 4 else 5) > state.log_level:
+        return  # above what the host passed to `init_logging` (other values are trace)
     level = _QMT_LEVELS.get(qmt_level, QMT_TRACE)
     if not state.logger.isEnabledFor(level) or not _counted(state):
         return
