@@ -117,7 +117,10 @@ def _module_all(source: str, where: str) -> tuple[str, ...]:
         if isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
         ):
-            names = ast.literal_eval(node.value)
+            try:
+                names = ast.literal_eval(node.value)
+            except ValueError:
+                break
             if isinstance(names, list | tuple) and all(isinstance(n, str) for n in names):
                 return tuple(names)
     raise UnsupportedByTarget(f"templates/python/{where} has no literal `__all__` of names")
