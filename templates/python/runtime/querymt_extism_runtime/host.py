@@ -9,10 +9,11 @@ provide; the rest of Extism's kernel (memory, input, output, config, vars) is un
   never through Extism's client.
 - `error_set`: the plugin's error message is recorded here, so a failed call is known to be the
   plugin's own error without reading any text the plugin wrote.
-- `log_*`: records go to the call's `logging` logger (each ABI's bindings name theirs,
-  e.g. `querymt_extism_v1.plugin`; `DEFAULT_LOGGER` otherwise), each cut to
-  `MAX_LOG_BYTES`; nothing reaches Extism's log, so a plugin's logs cannot grow the process or
-  forge the runtime's records.
+- `log_*`: records go to the call's `logging` logger (the plugin's own: its ABI's logger's
+  child named after it, e.g. `querymt_extism_v1.plugin.openai-compatible`; `DEFAULT_LOGGER`
+  otherwise), each cut to `MAX_LOG_BYTES`, at most `MAX_LOG_RECORDS` per call; nothing
+  reaches Extism's log, so a plugin's logs cannot grow the process or forge the runtime's
+  records.
 
 QueryMT's v2 plugins also import `qmt_*` functions from `extism:host/user` (`QMT_NAMESPACE`):
 
