@@ -362,11 +362,13 @@ def test_bad_input_is_refused_before_the_call(shapes: Any) -> None:
     assert shapes._pool.created == created
 
 
-def test_plugin_logs_go_to_the_abi_s_logger(shapes: Any, caplog: pytest.LogCaptureFixture) -> None:
+def test_plugin_logs_go_to_the_plugins_child_of_the_abi_s_logger(
+    shapes: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level(logging.INFO, logger="shapes_v9.plugin"):
         shapes._invoke("shout", "x")
     assert [(r.name, r.getMessage()) for r in caplog.records] == [
-        ("shapes_v9.plugin", "shout: shouting")
+        ("shapes_v9.plugin.Shapes", "shout: shouting")
     ]
 
 

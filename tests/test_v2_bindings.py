@@ -6,6 +6,7 @@ output, a typed error answered as a successful output, and the typed error of re
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -46,7 +47,7 @@ def scripted(**overrides: list[Step]) -> bytes:
         "base_url": [Output(b"http://127.0.0.1:9/v1/")],
         "config_schema": [Output(SCHEMA)],
         "from_config": [Echo()],
-        "init_logging": [RequirePrefix(b"3"), Output(b"")],
+        "init_logging": [Output(b"")],
         "list_models_static": [Output(b"null")],
         "chat_request": [Output(_json(HTTP_REQUEST))],
         "classify_chat_error": [Output(_json(RATE_LIMITED))],
@@ -62,8 +63,16 @@ def scripted(**overrides: list[Step]) -> bytes:
 
 @pytest.fixture
 def plugin() -> Any:
-    with bindings.Plugin.open(scripted(), CONFIG) as opened:
-        yield opened
+    # At INFO the host passes `init_logging` 3 at load, the only input the script accepts.
+    logger = logging.getLogger("querymt_extism_v2.plugin")
+    before = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        wasm = scripted(init_logging=[RequirePrefix(b"3"), Output(b"")])
+        with bindings.Plugin.open(wasm, CONFIG) as opened:
+            yield opened
+    finally:
+        logger.setLevel(before)
 
 
 def test_a_request_export_answers_a_typed_http_request(plugin: Any) -> None:

@@ -173,7 +173,7 @@ class _Walk:
             detail = f"{', '.join(kept_old)} -> {', '.join(kept_new)}"
             self.add("load-order-changed", "host load sequence", detail)
         old_roles, new_roles = self.old.spec.host.roles, self.new.spec.host.roles
-        for role in ("display_name", "base_url", "config_schema", "check_config"):
+        for role in ("display_name", "base_url", "config_schema", "check_config", "log_init"):
             o, n = getattr(old_roles, role), getattr(new_roles, role)
             if o != n:
                 self.add(

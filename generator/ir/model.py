@@ -493,13 +493,15 @@ class HostRoles:
 
     The load sequence calls `display_name` (required: the load fails without it), `base_url`
     (its origin joins the allowed hosts) and `config_schema` on the probe instance, and
-    `check_config` to validate a configuration before calls.
+    `check_config` to validate a configuration before calls, and `log_init` once on each
+    instance that serves calls, with the host's maximum log level.
     """
 
     display_name: str | None = None
     base_url: str | None = None
     config_schema: str | None = None
     check_config: str | None = None
+    log_init: str | None = None
 
 
 @dataclass(frozen=True)

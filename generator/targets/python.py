@@ -9,6 +9,9 @@ The generated package (`generated/python/<slug>/`, e.g. `querymt_extism_v1`) hol
 - `plugin.py`: the spec's facts as data (`ABI`: each export's call shape, the host's roles) and
   the plugin class, one typed method per export delegating to the runtime.
 - `errors.py`: the runtime's exception hierarchy under the package's name.
+- per-ABI glue: with `templates/python/<slug>/glue.yaml`, the hand-written modules it lists
+  (plain Python, copied verbatim), which the package's `__init__` imports and whose `__all__`
+  it re-exports (QueryMT v2's `builders.py`). A spec without that folder gets none.
 
 Everything that does not depend on the spec is the `querymt_extism_runtime` package: ordinary
 source under `templates/python/runtime/` (linted, type-checked and tested there), copied once
@@ -18,6 +21,7 @@ into the distribution by `render_shared`. All type mapping lives here; the templ
 
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import re
@@ -25,6 +29,8 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, assert_never
+
+import yaml
 
 from generator import formatting, ir
 from generator.ir import calls, wire
@@ -54,8 +60,14 @@ def render(spec: ir.Spec) -> dict[str, str]:
     spec = for_target(spec, "python")
     pkg = package_name(spec)
     base = f"python/{pkg}"
-    ctx = context(spec)
+    glue = load_glue(spec)
+    ctx = {
+        **context(spec),
+        "glue_modules": [(m.module, m.names) for m in glue],
+        "glue_names": [name for m in glue for name in (m.module, *m.names)],
+    }
     files = {
+        **{f"{base}/{m.module}.py": m.source for m in glue},
         f"{base}/__init__.py": render_template("python/__init__.py.j2", **ctx),
         f"{base}/errors.py": render_template("python/errors.py.j2", **ctx),
         f"{base}/plugin.py": render_template("python/plugin.py.j2", **ctx),
@@ -63,6 +75,55 @@ def render(spec: ir.Spec) -> dict[str, str]:
         f"{base}/py.typed": "",
     }
     return dict(sorted(files.items()))
+
+
+@dataclass(frozen=True)
+class GlueModule:
+    """A hand-written module of one ABI's package (`templates/python/<slug>/glue.yaml`)."""
+
+    module: str  # its name in the package
+    source: str
+    names: tuple[str, ...]  # its `__all__`, re-exported by the package
+    summary: str  # the first line of its docstring
+
+
+def load_glue(spec: ir.Spec) -> list[GlueModule]:
+    """The modules `templates/python/<slug>/glue.yaml` lists (none without that file)."""
+    folder = TEMPLATES_DIR / "python" / spec.slug
+    path = folder / "glue.yaml"
+    if not path.is_file():
+        return []
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    modules = []
+    for target, source_name in sorted((raw.get("files") or {}).items()):
+        module = target.removesuffix(".py")
+        if not module.isidentifier() or module in _GENERATED_MODULES or target == module:
+            raise UnsupportedByTarget(
+                f"templates/python/{spec.slug}/glue.yaml: {target!r} is not a new module name"
+            )
+        source = (folder / source_name).read_text(encoding="utf-8")
+        names = _module_all(source, f"{spec.slug}/{source_name}")
+        summary = (ast.get_docstring(ast.parse(source)) or "").split("\n", 1)[0]
+        modules.append(GlueModule(module, source, names, summary))
+    return modules
+
+
+_GENERATED_MODULES = frozenset({"__init__", "errors", "models", "plugin"})
+
+
+def _module_all(source: str, where: str) -> tuple[str, ...]:
+    """The names a module's literal `__all__` lists."""
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            try:
+                names = ast.literal_eval(node.value)
+            except ValueError:
+                break
+            if isinstance(names, list | tuple) and all(isinstance(n, str) for n in names):
+                return tuple(names)
+    raise UnsupportedByTarget(f"templates/python/{where} has no literal `__all__` of names")
 
 
 RUNTIME_PACKAGE = "querymt_extism_runtime"
@@ -105,6 +166,7 @@ def render_shared(specs: Sequence[ir.Spec]) -> dict[str, str]:
             "slug": s.slug,
             "title": s.title,
             "plugin_class": plugin_class_name(s),
+            "glue": [(m.module, m.names, m.summary) for m in load_glue(s)],
         }
         for s in ordered
     ]
@@ -852,7 +914,7 @@ def context(spec: ir.Spec) -> dict[str, Any]:
         "uses_bound_config": any(p.default == "_CONFIG" for m in ms for p in m.params),
         "role_items": [
             (role, getattr(roles, role))
-            for role in ("display_name", "base_url", "config_schema", "check_config")
+            for role in ("display_name", "base_url", "config_schema", "check_config", "log_init")
         ],
         "export_table": export_table(spec, ms),
         "spec": spec,

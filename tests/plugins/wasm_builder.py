@@ -3,8 +3,10 @@
 It builds the deliberately broken or scripted plugins the fault-matrix tests need: each
 export runs a short script of steps (`Output`, `Error`, `Trap`, `Loop`, `Http`, `HttpHeaders`,
 `Alloc`, `Echo`, `RequirePrefix`, `Log`, `ConfigGet`) against the Extism guest ABI imported from
-`extism:host/env`; a module may have a start function and initializer exports too. Modules
-built here import no WASI, so they load with `wasi=False` too.
+`extism:host/env`, and `HostCall` steps calling QueryMT's `qmt_*` functions from
+`extism:host/user` (imported only by modules that use them); a module may have a start
+function and initializer exports too. Modules built here import no WASI, so they load with
+`wasi=False` too.
 """
 
 from __future__ import annotations
@@ -31,6 +33,16 @@ _IMPORTS: tuple[tuple[str, tuple[int, ...], tuple[int, ...]], ...] = (
     ("config_get", (I64,), (I64,)),
 )
 _FN = {name: index for index, (name, _, _) in enumerate(_IMPORTS)}
+QMT_MODULE = "extism:host/user"
+QMT_IMPORTS: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
+    "qmt_log": ((I64,), ()),
+    "qmt_http_request": ((I64,), (I64,)),
+    "qmt_http_stream_open": ((I64,), (I64,)),
+    "qmt_http_stream_next": ((I64,), (I64,)),
+    "qmt_http_stream_close": ((I64,), ()),
+    "qmt_yield_chunk": ((I64,), ()),
+}
+"""QueryMT's v2 host functions (params, results), as its plugins import them."""
 
 
 def _uleb(value: int) -> bytes:
@@ -70,6 +82,8 @@ def _section(section_id: int, payload: bytes) -> bytes:
 
 
 def _call(name: str) -> bytes:
+    if name in QMT_IMPORTS:
+        return b"\x10" + _uleb(len(_IMPORTS) + sorted(QMT_IMPORTS).index(name))
     return b"\x10" + _uleb(_FN[name])
 
 
@@ -196,6 +210,18 @@ class ConfigGet:
     key: bytes
 
 
+@dataclass(frozen=True)
+class HostCall:
+    """Call QueryMT's host function `name` with a block holding `data` (and `pad` zeros). Its
+    result block (if it has one) becomes the output, unless `ignore`: then the result is dropped
+    and the export goes on as if nothing had failed."""
+
+    name: str
+    data: bytes
+    ignore: bool = False
+    pad: int = 0
+
+
 Step = (
     Output
     | Error
@@ -209,6 +235,7 @@ Step = (
     | Log
     | HttpHeaders
     | ConfigGet
+    | HostCall
 )
 
 
@@ -261,6 +288,11 @@ def _step_code(step: Step) -> bytes:
                 + _call("config_get")
                 + _output_block()
             )
+        case HostCall(name, data, ignore, pad):
+            code = _block_from_bytes(data, pad) + _LOCAL_GET + b"\x00" + _call(name)
+            if not QMT_IMPORTS[name][1]:
+                return code
+            return code + (b"\x1a" if ignore else _output_block())
         case RequirePrefix(prefix, message):
             # block $ok { block $bad { input_length < len -> $bad; each byte != -> $bad;
             # br $ok } error_set(message); return -1 }
@@ -325,9 +357,15 @@ def build_module(
     Exports named in `NULLARY_EXPORTS` take and return nothing; `start` (steps that must not
     return a code) becomes the module's start function, which is not exported.
     """
+    scripts = {name: list(steps) for name, steps in exports.items()}
+    start_steps = None if start is None else list(start)
+    steps_used = [step for steps in scripts.values() for step in steps] + (start_steps or [])
+    # The qmt_* imports follow the kernel's (see `_call`); a module that calls none has none.
+    qmt = sorted(QMT_IMPORTS) if any(isinstance(s, HostCall) for s in steps_used) else []
+    signatures = [(p, r) for _, p, r in _IMPORTS] + [QMT_IMPORTS[name] for name in qmt]
     types = [
         b"\x60" + _vec([bytes([p]) for p in params]) + _vec([bytes([r]) for r in results])
-        for _, params, results in _IMPORTS
+        for params, results in signatures
     ]
     export_type = len(types)
     types.append(b"\x60\x00\x01" + bytes([I32]))  # () -> i32
@@ -336,14 +374,18 @@ def build_module(
     imports = [
         _name("extism:host/env") + _name(name) + b"\x00" + _uleb(index)
         for index, (name, _, _) in enumerate(_IMPORTS)
+    ] + [
+        _name(QMT_MODULE) + _name(name) + b"\x00" + _uleb(len(_IMPORTS) + index)
+        for index, name in enumerate(qmt)
     ]
-    names = sorted(exports)
-    bodies_steps = [(name in NULLARY_EXPORTS, list(exports[name])) for name in names]
-    if start is not None:
-        bodies_steps.append((True, list(start)))
+    n_imports = len(imports)
+    names = sorted(scripts)
+    bodies_steps = [(name in NULLARY_EXPORTS, scripts[name]) for name in names]
+    if start_steps is not None:
+        bodies_steps.append((True, start_steps))
     functions = [_uleb(nullary_type if nullary else export_type) for nullary, _ in bodies_steps]
     export_entries = [
-        _name(name) + b"\x00" + _uleb(len(_IMPORTS) + index) for index, name in enumerate(names)
+        _name(name) + b"\x00" + _uleb(n_imports + index) for index, name in enumerate(names)
     ]
     bodies = []
     for nullary, steps in bodies_steps:
@@ -351,8 +393,8 @@ def build_module(
         body = _vec([_uleb(2) + bytes([I64])]) + code + b"\x0b"  # two i64 locals
         bodies.append(_uleb(len(body)) + body)
     start_section = b""
-    if start is not None:
-        start_section = _section(8, _uleb(len(_IMPORTS) + len(names)))
+    if start_steps is not None:
+        start_section = _section(8, _uleb(n_imports + len(names)))
     return (
         b"\x00asm\x01\x00\x00\x00"
         + _section(1, _vec(types))

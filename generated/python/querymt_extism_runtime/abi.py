@@ -123,6 +123,9 @@ class HostRoles:
     """Probed for the JSON Schema the configuration is pruned by and checked against."""
     check_config: str | None = None
     """Called with the bound configuration, so the plugin accepts (or refuses) it at load."""
+    log_init: str | None = None
+    """Called once on each instance that serves calls with the host's maximum log level (a JSON
+    integer, 0 off ... 5 trace: `host.log_level_of` the plugin's logger); failing fails it."""
 
 
 @dataclass(frozen=True)

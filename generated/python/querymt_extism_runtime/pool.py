@@ -118,9 +118,21 @@ class InstancePool:
     Instances that trapped, timed out or ran out of memory are dropped, not returned.
     """
 
-    def __init__(self, module: Module, max_idle: int) -> None:
+    def __init__(
+        self,
+        module: Module,
+        max_idle: int,
+        *,
+        setup: tuple[str, bytes] | None = None,
+        log_level: int = 5,
+    ) -> None:
+        """`setup` (export, input) is called once on each new instance, after its
+        initialization (e.g. QueryMT's `init_logging` with `log_level`, the level the host
+        passed, which the host functions then hold the plugin's records to)."""
         self._module = module
         self._max_idle = max_idle
+        self._setup = setup
+        self.log_level = log_level
         self._idle: list[Instance] = []
         self._lock = threading.Lock()
         self.closed = False
@@ -141,11 +153,14 @@ class InstancePool:
             instance = Instance(self._module)
         except extism.Error as exc:
             raise PluginLoadError(f"could not instantiate the plugin: {exc}") from None
-        for export, what in self._module.init:
+        calls = [(export, what, b"") for export, what in self._module.init]
+        if self._setup is not None:
+            calls.append((self._setup[0], self._setup[0], self._setup[1]))
+        for export, what, data in calls:
             state = new_state(what)
             failure: str | None = None
             try:
-                instance.plugin.call(export, b"", host_context=state)
+                instance.plugin.call(export, data, host_context=state)
             except extism.Error as exc:
                 failure = str(exc.args[0]) if exc.args else ""
             if failure is None and state.failure is None and state.guest_error is None:

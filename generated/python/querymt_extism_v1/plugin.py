@@ -80,6 +80,7 @@ ABI = Abi(
         base_url="base_url",
         config_schema="config_schema",
         check_config="from_config",
+        log_init=None,
     ),
     logger="querymt_extism_v1.plugin",
     exports=(

@@ -20,7 +20,22 @@ shares (same distribution).
 
 from querymt_extism_runtime import capture_extism_log, read_wasm_header
 
-from . import errors, models
+from . import builders, errors, models
+from .builders import (
+    assistant_message,
+    audio_block,
+    function_tool,
+    image_block,
+    image_url_block,
+    pdf_block,
+    resource_link_block,
+    text_block,
+    thinking_block,
+    tool_result_block,
+    tool_result_message,
+    tool_use_block,
+    user_message,
+)
 from .errors import (
     ConfigError,
     ConnectionFailedError,
@@ -73,8 +88,22 @@ __all__ = [
     "QuerymtExtismPlugin",
     "RedirectRefusedError",
     "ResponseTooLargeError",
+    "assistant_message",
+    "audio_block",
+    "builders",
     "capture_extism_log",
     "errors",
+    "function_tool",
+    "image_block",
+    "image_url_block",
     "models",
+    "pdf_block",
     "read_wasm_header",
+    "resource_link_block",
+    "text_block",
+    "thinking_block",
+    "tool_result_block",
+    "tool_result_message",
+    "tool_use_block",
+    "user_message",
 ]

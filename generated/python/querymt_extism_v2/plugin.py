@@ -129,6 +129,7 @@ ABI = Abi(
         base_url="base_url",
         config_schema="config_schema",
         check_config="from_config",
+        log_init="init_logging",
     ),
     logger="querymt_extism_v2.plugin",
     modes=(

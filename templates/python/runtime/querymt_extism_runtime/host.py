@@ -9,16 +9,34 @@ provide; the rest of Extism's kernel (memory, input, output, config, vars) is un
   never through Extism's client.
 - `error_set`: the plugin's error message is recorded here, so a failed call is known to be the
   plugin's own error without reading any text the plugin wrote.
-- `log_*`: records go to the call's `logging` logger (each ABI's bindings name theirs,
-  e.g. `querymt_extism_v1.plugin`; `DEFAULT_LOGGER` otherwise), each cut to
-  `MAX_LOG_BYTES`; nothing reaches Extism's log, so a plugin's logs cannot grow the process or
-  forge the runtime's records.
+- `log_*`: records go to the call's `logging` logger (the plugin's own: its ABI's logger's
+  child named after it, e.g. `querymt_extism_v1.plugin.openai-compatible`; `DEFAULT_LOGGER`
+  otherwise), each cut to `MAX_LOG_BYTES`, at most `MAX_LOG_RECORDS` per call; nothing
+  reaches Extism's log, so a plugin's logs cannot grow the process or forge the runtime's
+  records.
 
 QueryMT's v2 plugins also import `qmt_*` functions from `extism:host/user` (`QMT_NAMESPACE`):
-`qmt_log` records go to the same logger (levels 1-5: error to trace); the HTTP ones
-(`qmt_http_request`, `qmt_http_stream_*`) and `qmt_yield_chunk` serve only exports that do their
-own HTTP (`transcribe`, `speech`, a legacy plugin), which this host does not drive: they fail the
-call with a HostFunctionError, nothing is sent.
+
+- `qmt_http_request` (what `transcribe`/`speech` send) goes through the same `HttpPolicy` as
+  `http_request`, under the deadline of the call that made it, and answers as QueryMT's host
+  does: a refused origin a synthetic 403 (`Host 'x' not in allowlist`), a failed send a
+  synthetic 500 (the error text); but the refusal or failure is also recorded on the call's
+  `CallState`, so the call raises its typed error even when the plugin ignores the answer.
+  What QueryMT fails with an error (not a `SerializableHttpRequest`, a bad method) fails the
+  call with a HostFunctionError (see `qmt_http`).
+- `qmt_log` records go to the plugin's logger (see `plugin_logger`) at their level (1-5:
+  error, warning, info, debug, trace at DEBUG - 5), as `<export>: <message>` with the record's
+  `target` in the `qmt_target` attribute. Records above the level the host passed to the
+  plugin's `init_logging` are dropped here too (`CallState.log_level`); a record's message is
+  cut to `MAX_LOG_BYTES`, a record block longer than `MAX_QMT_RECORD_BYTES` is not parsed (one
+  warning says so), and at most `MAX_LOG_RECORDS` records per call are logged (one warning
+  says the rest were dropped). A block that is not an `ExtismLogRecord` fails the call, as it
+  does in QueryMT.
+- the legacy streaming functions (`qmt_http_stream_*`, `qmt_yield_chunk`) are not served: a
+  call to one fails the call with a HostFunctionError, nothing is sent.
+
+An exception raised inside any host function is recorded the same way (`_callback`): it
+surfaces as the call's HostFunctionError even if the plugin ignores the failure it saw.
 
 Each call carries a `CallState` (Extism's host context) where the host functions record what
 happened: the first HTTP failure, the plugin's error message, the last response. Blocks passed
@@ -29,25 +47,40 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import extism  # type: ignore[import-untyped]
 from extism_sys import ffi, lib  # type: ignore[import-untyped]
 
-from .errors import HostFunctionError, PluginOutOfMemoryError
+from .errors import HostFunctionError, HostNotAllowedError, PluginOutOfMemoryError
 from .http_policy import HttpFailure, HttpPolicy
+from .qmt_http import parse_request, wire_response
 
 NAMESPACE = "qmt:host/guarded"
 """The import module the rewritten imports name; only these host functions live there."""
 MAX_LOG_BYTES = 16 * 1024
 """A plugin log record longer than this is cut (the rest is never read from plugin memory)."""
+MAX_QMT_RECORD_BYTES = 64 * 1024
+"""A `qmt_log` record block longer than this is not parsed: one warning stands for it."""
+MAX_LOG_RECORDS = 1000
+"""Records one call may log (`log_*` and `qmt_log` together); the rest are dropped."""
+QMT_TRACE = logging.DEBUG - 5
+"""The `logging` level of QueryMT's trace records (and of `log_trace`)."""
 
 
-def plugin_logger(name: str) -> logging.Logger:
+def plugin_logger(name: str, plugin: str | None = None) -> logging.Logger:
     """The logger plugin records go to (`log_info` at INFO, `log_trace` at DEBUG - 5, ...),
-    silent unless the application configures logging."""
+    silent unless the application configures logging.
+
+    With `plugin` (its display name), the plugin's own child of `name`: `<name>.<plugin>`, the
+    plugin's name reduced to letters, digits, `-` and `_` (so it cannot reach another logger).
+    """
+    if plugin is not None:
+        name = f"{name}.{re.sub(r'[^A-Za-z0-9_-]', '_', plugin)[:64] or '_'}"
     logger = logging.getLogger(name)
     if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
         logger.addHandler(logging.NullHandler())
@@ -61,15 +94,19 @@ __all__ = [
     "DEFAULT_LOGGER",
     "HOST_FUNCTIONS",
     "MAX_LOG_BYTES",
+    "MAX_LOG_RECORDS",
+    "MAX_QMT_RECORD_BYTES",
     "NAMESPACE",
     "QMT_NAMESPACE",
+    "QMT_TRACE",
     "RENAMES",
     "CallState",
+    "log_level_of",
     "plugin_logger",
 ]
 
 _LEVELS = {
-    "log_trace": logging.DEBUG - 5,
+    "log_trace": QMT_TRACE,
     "log_debug": logging.DEBUG,
     "log_info": logging.INFO,
     "log_warn": logging.WARNING,
@@ -86,6 +123,8 @@ class CallState:
         "guest_error",
         "headers",
         "http",
+        "log_count",
+        "log_level",
         "logger",
         "redact",
         "started",
@@ -98,12 +137,17 @@ class CallState:
         http: HttpPolicy,
         redact: Callable[[str], str],
         logger: logging.Logger | None = None,
+        log_level: int = 5,
     ) -> None:
         self.export = export
         self.http = http
         self.redact = redact
         self.logger = logger or DEFAULT_LOGGER
         """Where the plugin's `log_*` records of this call go."""
+        self.log_level = log_level
+        """The most verbose `qmt_log` level kept (QueryMT's 0 off ... 5 trace)."""
+        self.log_count = 0
+        """Records this call has logged (at most `MAX_LOG_RECORDS`)."""
         self.started = time.monotonic()
         self.failure: HttpFailure | None = None
         """The first thing the host refused or that failed host-side: the call fails with it."""
@@ -210,13 +254,25 @@ def _error_set(current: Any, inputs: Any, outputs: Any) -> None:
         )
 
 
+def _counted(state: CallState) -> bool:
+    """Whether one more record of this call may be logged (the first one over says so)."""
+    state.log_count += 1
+    if state.log_count == MAX_LOG_RECORDS + 1 and state.logger.isEnabledFor(logging.WARNING):
+        state.logger.warning(
+            "%s: more than %d log records in one call: the rest are dropped",
+            state.export,
+            MAX_LOG_RECORDS,
+        )
+    return state.log_count <= MAX_LOG_RECORDS
+
+
 def _log(name: str) -> Callable[[Any, Any, Any], None]:
     level = _LEVELS[name]
 
     def log(current: Any, inputs: Any, outputs: Any) -> None:
         offset = int(inputs[0].v.i64)
         state = _state(current)
-        if state is not None and state.logger.isEnabledFor(level):
+        if state is not None and state.logger.isEnabledFor(level) and _counted(state):
             raw = _read(current, offset, MAX_LOG_BYTES + 1)
             text = raw[:MAX_LOG_BYTES].decode("utf-8", "replace")
             if len(raw) > MAX_LOG_BYTES:
@@ -230,40 +286,139 @@ def _log(name: str) -> Callable[[Any, Any, Any], None]:
 _QMT_LEVELS = {1: logging.ERROR, 2: logging.WARNING, 3: logging.INFO, 4: logging.DEBUG}
 
 
+def log_level_of(logger: logging.Logger) -> int:
+    """The QueryMT level (0 off, 1 error ... 5 trace) a host passes to `init_logging` for a
+    plugin whose records go to `logger`: the most verbose one the logger lets through."""
+    for level in (5, 4, 3, 2, 1):
+        if logger.isEnabledFor(_QMT_LEVELS.get(level, QMT_TRACE)):
+            return level
+    return 0
+
+
+def _qmt_record(raw: bytes) -> tuple[int, str, str]:
+    """(QueryMT level, target, message) of an `ExtismLogRecord`; HttpFailure if it is none."""
+    try:
+        record = json.loads(raw)
+    except ValueError:
+        record = None
+    level = record.get("level") if isinstance(record, dict) else None
+    target = record.get("target") if isinstance(record, dict) else None
+    message = record.get("message") if isinstance(record, dict) else None
+    if (
+        not isinstance(level, int)
+        or isinstance(level, bool)
+        or level < 0
+        or not isinstance(target, str)
+        or not isinstance(message, str)
+    ):
+        raise HttpFailure(
+            HostFunctionError,
+            'qmt_log: the record is not an ExtismLogRecord {"level", "target", "message"}',
+            cause="qmt_log got a record that is not an ExtismLogRecord",
+        )
+    return level, target, message
+
+
 def _qmt_log(current: Any, inputs: Any, outputs: Any) -> None:
     offset = int(inputs[0].v.i64)
     state = _state(current)
-    if state is not None:
-        raw = _read(current, offset, MAX_LOG_BYTES + 1)
-        try:
-            record = json.loads(raw.decode("utf-8", "replace")) if len(raw) <= MAX_LOG_BYTES else {}
-        except ValueError:
-            record = {}
-        if not isinstance(record, dict):
-            record = {}
-        level = record.get("level")
-        level = _QMT_LEVELS.get(level, logging.DEBUG - 5) if isinstance(level, int) else None
-        message = record.get("message")
-        if level is None or not isinstance(message, str):
-            level, message = logging.WARNING, "unreadable qmt_log record" + (
-                " [cut]" if len(raw) > MAX_LOG_BYTES else ""
-            )
-        if state.logger.isEnabledFor(level):
-            state.logger.log(level, "%s: %s", state.export, state.redact(message))
+    if state is None:
+        _free(current, offset)
+        return
+    raw = _read(current, offset, MAX_QMT_RECORD_BYTES + 1)
     _free(current, offset)
+    if len(raw) > MAX_QMT_RECORD_BYTES:
+        if state.logger.isEnabledFor(logging.WARNING) and _counted(state):
+            state.logger.warning(
+                "%s: a qmt_log record over %d bytes was dropped unread",
+                state.export,
+                MAX_QMT_RECORD_BYTES,
+            )
+        return
+    try:
+        qmt_level, target, message = _qmt_record(raw)
+    except HttpFailure as failure:
+        state.failure = state.failure or failure
+        return
+    if (qmt_level if 1 <= qmt_level <= 4 else 5) > state.log_level:
+        return  # above what the host passed to `init_logging` (other values are trace)
+    level = _QMT_LEVELS.get(qmt_level, QMT_TRACE)
+    if not state.logger.isEnabledFor(level) or not _counted(state):
+        return
+    text = message.encode("utf-8", "surrogatepass")
+    if len(text) > MAX_LOG_BYTES:
+        message = text[:MAX_LOG_BYTES].decode("utf-8", "ignore") + " [cut]"
+    state.logger.log(
+        level,
+        "%s: %s",
+        state.export,
+        state.redact(message),
+        extra={"qmt_target": state.redact(target[:200])},
+    )
+
+
+def _synthetic(status: int, text: str) -> bytes:
+    return wire_response(status, {}, text.encode())
+
+
+def _qmt_answer(state: CallState, raw: bytes) -> bytes | None:
+    """What `qmt_http_request` answers the plugin (None: nothing, the call fails)."""
+    try:
+        request, body = parse_request(raw)
+    except HttpFailure as failure:
+        state.failure = state.failure or failure
+        return None
+    if state.failure is not None:  # the call has already failed: nothing more leaves
+        return _synthetic(500, "not sent: an earlier request of this call failed")
+    http = state.http
+    try:
+        response = http.send(request, body, http.deadline(state.started))
+    except HttpFailure as failure:
+        state.failure = failure
+        if issubclass(failure.error, HostNotAllowedError):
+            url = str(failure.fields.get("url", ""))
+            host = urlsplit(url).hostname if url.isascii() else None
+            return _synthetic(403, f"Host '{host or url[:200]}' not in allowlist")
+        if failure.error is HostFunctionError:  # a request QueryMT's host refuses to build
+            return None
+        return _synthetic(500, state.redact(failure.message))
+    try:
+        return wire_response(response.status, response.headers, response.body)
+    except HttpFailure as failure:
+        state.failure = failure
+        return None
+
+
+def _qmt_http_request(current: Any, inputs: Any, outputs: Any) -> None:
+    offset = int(inputs[0].v.i64)
+    outputs[0].v.i64 = 0
+    state = _state(current)
+    raw = _read(current, offset)
+    _free(current, offset)
+    if state is None:
+        return
+    answer = _qmt_answer(state, raw)
+    if answer is None:
+        return
+    written = _write(current, answer)
+    if not written:
+        _fail(
+            state,
+            PluginOutOfMemoryError,
+            f"the qmt_http_request answer ({len(answer):,} bytes) does not fit in plugin memory",
+        )
+    outputs[0].v.i64 = written
 
 
 def _qmt_unserved(name: str) -> Callable[[Any, Any, Any], None]:
     def refuse(current: Any, inputs: Any, outputs: Any) -> None:
-        for index in range(len(outputs) if hasattr(outputs, "__len__") else 0):
-            outputs[index].v.i64 = 0
         state = _state(current)
         if state is not None:
             _fail(
                 state,
                 HostFunctionError,
-                f"the plugin called {name}, the plugin-side HTTP of QueryMT's legacy mode and "
-                "of transcribe/speech, which this host does not serve (nothing was sent)",
+                f"the plugin called {name}, the plugin-side streaming of QueryMT's legacy "
+                "mode, which this host does not serve (nothing was sent)",
                 cause=f"{name} is not served",
             )
 
@@ -275,20 +430,26 @@ _SIGNATURE = (
 )
 
 
-def _callback(serve: Callable[[Any, Any, Any], None]) -> Any:
-    """A C callback for Extism; an exception in it fails the call (cffi would swallow it)."""
+def _callback(name: str, serve: Callable[[Any, Any, Any], None]) -> Any:
+    """A C callback for Extism. An exception in it fails the call (cffi would print and swallow
+    it): it is recorded on the call's state, so the call raises a HostFunctionError even when
+    the plugin ignores what the host function answered; the function's results are 0."""
 
     def callback(current: Any, inputs: Any, n_in: int, outputs: Any, n_out: int, data: Any) -> None:
-        del n_in, n_out, data
+        del n_in, data
+        for index in range(n_out):
+            outputs[index].v.i64 = 0
         try:
             serve(current, inputs, outputs)
         except BaseException as exc:  # reported as the call's error: cffi would print it
+            for index in range(n_out):
+                outputs[index].v.i64 = 0
             state = _state(current)
             if state is not None:
                 _fail(
                     state,
                     HostFunctionError,
-                    f"the host function failed: {type(exc).__name__}: {exc}",
+                    f"the host function {name} failed: {type(exc).__name__}: {exc}",
                     cause=f"{type(exc).__name__}: {exc}",
                 )
 
@@ -305,7 +466,7 @@ _SERVED: dict[str, tuple[list[Any], list[Any], Callable[[Any, Any, Any], None]]]
 }
 _QMT_SERVED: dict[str, tuple[list[Any], list[Any], Callable[[Any, Any, Any], None]]] = {
     "qmt_log": ([_I64], [], _qmt_log),
-    "qmt_http_request": ([_I64], [_I64], _qmt_unserved("qmt_http_request")),
+    "qmt_http_request": ([_I64], [_I64], _qmt_http_request),
     "qmt_http_stream_open": ([_I64], [_I64], _qmt_unserved("qmt_http_stream_open")),
     "qmt_http_stream_next": ([_I64], [_I64], _qmt_unserved("qmt_http_stream_next")),
     "qmt_http_stream_close": ([_I64], [], _qmt_unserved("qmt_http_stream_close")),
@@ -313,8 +474,8 @@ _QMT_SERVED: dict[str, tuple[list[Any], list[Any], Callable[[Any, Any, Any], Non
 }
 QMT_NAMESPACE = "extism:host/user"
 """Where QueryMT's v2 plugins import their `qmt_*` host functions from."""
-_CALLBACKS = {name: _callback(serve) for name, (_, _, serve) in _SERVED.items()}
-_QMT_CALLBACKS = {name: _callback(serve) for name, (_, _, serve) in _QMT_SERVED.items()}
+_CALLBACKS = {name: _callback(name, serve) for name, (_, _, serve) in _SERVED.items()}
+_QMT_CALLBACKS = {name: _callback(name, serve) for name, (_, _, serve) in _QMT_SERVED.items()}
 """Kept alive for the process: compiled modules call into them."""
 
 HOST_FUNCTIONS: list[Any] = [

@@ -35,7 +35,7 @@ from .errors import (
     PluginLoadError,
     PluginTimeoutError,
 )
-from .host import CallState, plugin_logger
+from .host import CallState, log_level_of, plugin_logger
 from .http_policy import AllowList, HttpPolicy, Origin, UrlError, origin_of
 from .logtap import LOG_TAP
 from .pool import Instance, InstancePool, compile_module
@@ -240,6 +240,10 @@ class PluginBase(Generic[ConfigT]):
         self._cfg = config_json
         self._cfg_wire: bytes | None = None  # `_cfg` encoded, made on first use
         self._redact = Redactor(secret_values(config_json))
+        self._plugin_logger = (
+            plugin_logger(self.ABI.logger, info.name) if info.name else self._logger
+        )
+        """Where this plugin's log records go: the ABI's logger's child named after it."""
 
     # ----------------------------------------------------------------------- loading
 
@@ -365,10 +369,25 @@ class PluginBase(Generic[ConfigT]):
             allowed_hosts=tuple(str(o) for o in sorted(origins)),
             wasi=header.needs_wasi,
         )
-        pool = InstancePool(compiled, max_idle=max_idle_instances or max(4, os.cpu_count() or 1))
+        log_init = roles.log_init if roles.log_init in present else None
+        level = log_level_of(plugin_logger(abi.logger, name) if name else cls._logger)
+        pool = InstancePool(
+            compiled,
+            max_idle=max_idle_instances or max(4, os.cpu_count() or 1),
+            setup=(log_init, str(level).encode()) if log_init else None,
+            log_level=level,
+        )
         plugin = cls(
             info=info, pool=pool, config=config, config_json=None, http=http(frozenset(origins))
         )
+        if log_init:  # its failure fails the load, as in QueryMT's host
+            try:
+                pool.release(pool.acquire(plugin._new_state))
+            except PluginTimeoutError:
+                raise
+            except PluginError as exc:
+                detail = exc.message.removeprefix("the plugin's initialization failed: ")
+                raise PluginLoadError(f"the plugin's `{log_init}` failed: {detail}") from None
         if config is not None:
             plugin = plugin._bind(config, config_json, check=check_config)
         return plugin
@@ -447,7 +466,7 @@ class PluginBase(Generic[ConfigT]):
     def _call_on(self, instance: Instance, export: str, data: bytes) -> bytes:
         """Calls `export` on an instance the caller holds; failures raise their typed errors
         (the caller decides whether the instance goes back, by `instance_reusable`)."""
-        state = CallState(export, self._http, self._redact, self._logger)
+        state = self._new_state(export)
         failure: str | None = None
         try:
             output: bytes = instance.plugin.call(export, data, host_context=state)
@@ -514,7 +533,9 @@ class PluginBase(Generic[ConfigT]):
 
     def _new_state(self, export: str) -> CallState:
         """What the host functions record during one call of `export`."""
-        return CallState(export, self._http, self._redact, self._logger)
+        return CallState(
+            export, self._http, self._redact, self._plugin_logger, self._pool.log_level
+        )
 
     def _require_export(self, export: str) -> None:
         if export not in self.info.exports:

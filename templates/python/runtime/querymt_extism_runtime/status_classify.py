@@ -4,8 +4,8 @@ QueryMT's host classifies an HTTP failure itself when the plugin has no classifi
 (`classify_chat_error`, absent in the 0.5.2 dialect): the first rule whose statuses match gives
 the payload, and the fields the rule's payload type has among the spec's `fills` are computed
 from the response: `message` (the body's `error.message`, else the trimmed body, else
-`HTTP <status>`), `retry_after_secs` (`Retry-After`, `retry-after-ms`, then the body's
-`retry_after`/`retry_after_secs`) and `status_code`.
+`HTTP <status>`), `retry_after_secs` (the headers, then the body: see `retry_after`) and
+`status_code`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import jiter
+
+from .retry_after import retry_after_from_body, retry_after_from_headers
 
 __all__ = ["StatusClassifier", "StatusRule"]
 
@@ -47,19 +49,8 @@ def _message(status: int, body: bytes, document: Any) -> str:
 
 
 def _retry_after(headers: Mapping[str, Sequence[str]], document: Any) -> int | None:
-    found = {k.lower(): v[0].strip() for k, v in headers.items() if v}
-    if found.get("retry-after", "").isdigit():
-        return int(found["retry-after"])
-    if found.get("retry-after-ms", "").isdigit():
-        return (int(found["retry-after-ms"]) + 999) // 1000
-    if isinstance(document, dict):
-        for holder in (document.get("error"), document):
-            if isinstance(holder, dict):
-                for key in ("retry_after", "retry_after_secs"):
-                    value = holder.get(key)
-                    if isinstance(value, int | float) and not isinstance(value, bool):
-                        return int(value)
-    return None
+    from_headers = retry_after_from_headers(headers)
+    return from_headers if from_headers is not None else retry_after_from_body(document)
 
 
 @dataclass(frozen=True)

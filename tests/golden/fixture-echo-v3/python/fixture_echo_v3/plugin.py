@@ -63,6 +63,7 @@ ABI = Abi(
         base_url=None,
         config_schema="settings_schema",
         check_config=None,
+        log_init=None,
     ),
     logger="fixture_echo_v3.plugin",
     exports=(
