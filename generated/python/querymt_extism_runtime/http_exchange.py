@@ -31,7 +31,16 @@ from .errors import (
 )
 from .http_origins import DEFAULT_PORTS, AllowList, UrlError, parse_url
 
-__all__ = ["IDLE_TIMEOUT_S", "MAX_REDIRECTS", "Budget", "Exchange", "HttpFailure"]
+__all__ = [
+    "IDLE_TIMEOUT_S",
+    "MAX_REDIRECTS",
+    "TRANSPORT_ERRORS",
+    "Budget",
+    "Exchange",
+    "HttpFailure",
+    "timed_out",
+    "too_large",
+]
 
 MAX_REDIRECTS = 5
 """Same-origin redirects followed for one request; one more is refused."""
