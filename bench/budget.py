@@ -18,6 +18,10 @@ class Budget:
     """Calls per round, split evenly between the threads."""
     thread_deadline_s: float
     """A round that would start after this many seconds of the section is not started."""
+    v2_chat_calls: int
+    """Typed or raw v2 chat turns per batch."""
+    v2_stream_rounds: int
+    """Whole 2,000-chunk streams per batch."""
 
 
 FULL = Budget(
@@ -30,6 +34,8 @@ FULL = Budget(
     thread_rounds=7,
     thread_calls=300,
     thread_deadline_s=40.0,
+    v2_chat_calls=200,
+    v2_stream_rounds=2,
 )
 
 QUICK = Budget(
@@ -42,4 +48,6 @@ QUICK = Budget(
     thread_rounds=1,
     thread_calls=8,
     thread_deadline_s=5.0,
+    v2_chat_calls=4,
+    v2_stream_rounds=1,
 )

@@ -8,7 +8,6 @@ print a traceback; each command's `--help` ends with its exit statuses.
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -37,11 +36,6 @@ GENERATE_EPILOG = exit_codes.epilog(
     "--check: the output directory is stale (the diff is on stdout)",
     "bad usage or input: an invalid spec, an unknown target, --out-dir not a directory",
 )
-DIFF_EPILOG = exit_codes.epilog(
-    "no changes, or none that breaks plugins or hosts",
-    "a change breaks old plugins on a new host or old hosts on a new plugin",
-    "a spec has problems (all listed) or cannot be read, an unknown dialect",
-)
 VALIDATE_EPILOG = exit_codes.epilog(
     "every spec is valid", None, "a spec has problems (all listed) or cannot be read"
 )
@@ -65,11 +59,6 @@ def _options(
     ] = False,
 ) -> None:
     """QueryMT's Extism plugin ABI as a spec: generate schemas, Rust, Python and docs from it."""
-
-
-def _fail(message: str, code: int) -> typer.Exit:
-    typer.echo(message, err=True)
-    return typer.Exit(code)
 
 
 @app.command("generate", epilog=GENERATE_EPILOG)
@@ -98,14 +87,14 @@ def generate_command(
     """Render every spec into generated/ (only changed files are rewritten)."""
     unknown = sorted(set(target or ()) - set(TARGETS))
     if unknown:
-        raise _fail(
+        raise exit_codes.fail(
             f"error: unknown target {', '.join(unknown)}; Options are: {', '.join(TARGETS)}",
             exit_codes.USAGE,
         )
     if out_dir.exists() and not out_dir.is_dir():
-        raise _fail(f"error: --out-dir {out_dir} is not a directory", exit_codes.USAGE)
+        raise exit_codes.fail(f"error: --out-dir {out_dir} is not a directory", exit_codes.USAGE)
     if not spec_dir.is_dir():
-        raise _fail(f"error: --spec-dir {spec_dir} is not a directory", exit_codes.USAGE)
+        raise exit_codes.fail(f"error: --spec-dir {spec_dir} is not a directory", exit_codes.USAGE)
     selected = tuple(t for t in TARGETS if t in target) if target else TARGETS
     try:
         outcome = generate(
@@ -113,15 +102,17 @@ def generate_command(
         )
     except SpecError as exc:
         count = len(exc.diagnostics)
-        raise _fail(
+        raise exit_codes.fail(
             f"{exc.render()}\n{count} error{'s' if count != 1 else ''}; nothing written.",
             exit_codes.USAGE,
         ) from None
     except (FormattingError, OutputClashError, UnsupportedByTarget) as exc:
-        raise _fail(f"error: {exc}\nnothing written.", exit_codes.USAGE) from None
+        raise exit_codes.fail(f"error: {exc}\nnothing written.", exit_codes.USAGE) from None
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
-        raise _fail(f"error: cannot write{where}: {exc.strerror}", exit_codes.USAGE) from None
+        raise exit_codes.fail(
+            f"error: cannot write{where}: {exc.strerror}", exit_codes.USAGE
+        ) from None
     work = outcome.plan
     shown = _shown_dir(out_dir)
     if check:
@@ -130,7 +121,7 @@ def generate_command(
             return
         sys.stdout.write(work.diff())
         rerun = "`make generate`" if out_dir == GENERATED_DIR else "`qmt-abigen generate`"
-        raise _fail(
+        raise exit_codes.fail(
             f"{shown} is stale: {len(work.write)} to write, {len(work.delete)} to delete. "
             f"Run {rerun}.",
             exit_codes.FAILED,
@@ -168,91 +159,14 @@ def validate_command(
             f"{path}: ok ({spec.slug}: {len(spec.types)} types, {len(spec.exports)} exports)"
         )
     if failed:
-        raise _fail(f"{failed} error{'s' if failed != 1 else ''}.", exit_codes.USAGE)
-
-
-@app.command("diff", epilog=DIFF_EPILOG)
-def diff_command(
-    old: Annotated[Path, typer.Argument(help="The spec before.", show_default=False)],
-    new: Annotated[
-        Path | None,
-        typer.Argument(
-            help="The spec after. Default: OLD again, to compare two of its dialects.",
-            show_default=False,
-        ),
-    ] = None,
-    from_dialect: Annotated[
-        str | None,
-        typer.Option(
-            "--from-dialect",
-            help="OLD as this dialect speaks it. Default: its newest, or its oldest when NEW "
-            "is omitted.",
-            show_default=False,
-        ),
-    ] = None,
-    to_dialect: Annotated[
-        str | None,
-        typer.Option(
-            "--to-dialect",
-            help="NEW as this dialect speaks it. Default: its newest.",
-            show_default=False,
-        ),
-    ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the report as JSON (sorted, stable).")
-    ] = False,
-) -> None:
-    """Every change from OLD to NEW, and whether it breaks old plugins or old hosts.
-
-    Each change is classified for plugins (built against OLD, loaded by a NEW host) and for
-    hosts (written for OLD, loading a NEW plugin); the rules are in docs/diff-rules.md.
-    """
-    from generator.diff import UnknownDialect, diff
-    from generator.diff.render import as_json as render_json
-    from generator.diff.render import as_table
-
-    specs, problems = [], []
-    for path in (old,) if new is None else (old, new):
-        try:
-            specs.append(load_spec(path))
-        except SpecError as exc:
-            problems.append(exc)
-    if problems:
-        count = sum(len(exc.diagnostics) for exc in problems)
-        rendered = "\n".join(exc.render() for exc in problems)
-        raise _fail(f"{rendered}\n{count} error{'s' if count != 1 else ''}.", exit_codes.USAGE)
-    before, after = specs[0], specs[-1]
-    if new is None:
-        if len(before.dialects) < 2 and from_dialect is None:
-            raise _fail(
-                f"error: {old} declares fewer than two dialects; give NEW, or --from-dialect",
-                exit_codes.USAGE,
-            )
-        from_dialect = from_dialect or before.dialects[0].name
-    try:
-        report = diff(before, after, old_dialect=from_dialect, new_dialect=to_dialect)
-    except UnknownDialect as exc:
-        raise _fail(f"error: {exc}", exit_codes.USAGE) from None
-    if as_json:
-        sys.stdout.write(render_json(report))
-    else:
-        width = max(shutil.get_terminal_size((160, 24)).columns, 100)
-        sys.stdout.write(as_table(report, width=width, color=sys.stdout.isatty()))
-    if report.breaking:
-        raise typer.Exit(exit_codes.FAILED)
-
-
-@app.command("diff-rules", epilog=exit_codes.epilog("printed", None, "bad usage"))
-def diff_rules_command() -> None:
-    """Print the rules `diff` classifies changes by, as Markdown (docs/diff-rules.md)."""
-    from generator.diff.rules import rules_markdown
-
-    sys.stdout.write(rules_markdown())
+        raise exit_codes.fail(f"{failed} error{'s' if failed != 1 else ''}.", exit_codes.USAGE)
 
 
 from generator.conformance import command as verify_command  # noqa: E402
+from generator.diff import command as diff_commands  # noqa: E402
 from generator.hosttools import commands as host_commands  # noqa: E402
 
+diff_commands.register(app)  # `diff`, `diff-rules`
 host_commands.register(app)  # `inspect`, `call`
 verify_command.register(app)  # `verify`
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import typer
+
 OK = 0
 """The command did what was asked; what it checked passed."""
 FAILED = 1
@@ -17,3 +19,9 @@ def epilog(ok: str, failed: str | None, usage: str) -> str:
         lines.append(f"  1  {failed}")
     lines.append(f"  2  {usage}")
     return "\b\nExit status:\n" + "\n".join(lines)
+
+
+def fail(message: str, code: int) -> typer.Exit:
+    """Prints `message` to stderr and returns the `typer.Exit(code)` for the caller to raise."""
+    typer.echo(message, err=True)
+    return typer.Exit(code)

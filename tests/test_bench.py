@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = ("generation", "typed_call", "opening", "throughput")
+SECTIONS = ("generation", "typed_call", "opening", "throughput", "v2_host")
 
 
 def _positive(value: object, where: str) -> None:
@@ -56,6 +56,6 @@ def test_quick_bench_writes_every_section(tmp_path: Path, openai_wasm: Path) -> 
         for row in document["sections"][key]["rows"]
         if "target" in row
     ]
-    assert len(targets) == 4
+    assert len(targets) == 6
     assert document["markdown"].startswith("| measurement |")
     assert "PASS" in result.stdout or "MISS" in result.stdout

@@ -41,8 +41,7 @@ class _Failure(Exception):
 
 
 def _fail(message: str, code: int) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
+    return exit_codes.fail(f"error: {message}", code)
 
 
 def _load(spec_path: Path) -> tuple[ir.Spec, seam.Bindings]:
