@@ -32,7 +32,7 @@ from bench.stats import Row, Section, Series, Target, interleave
 from bench.v2_server import STREAM_CHUNKS, BenchServer, stream_body
 
 EXAMPLE_V2 = ROOT / "build" / "examples" / "openai-compatible-v2.wasm"
-MESSAGES = [{"role": "user", "content": [{"type": "text", "text": "Say hello."}]}]
+MESSAGES = [{"role": "User", "content": [{"type": "text", "text": "Say hello."}]}]
 
 
 def _bindings() -> Any:
@@ -61,12 +61,10 @@ class RawHost:
         def unused(current: Any, inputs: Any, outputs: Any, *data: Any) -> None:
             del current, inputs, outputs, data
 
-        i64 = extism.ValType.I64
+        i64, namespace = extism.ValType.I64, "extism:host/user"
         functions = [
-            extism.ExplicitFunction("extism:host/user", "qmt_log", [i64], [], unused, ()),
-            extism.ExplicitFunction(
-                "extism:host/user", "qmt_http_request", [i64], [i64], unused, ()
-            ),
+            extism.host_fn("qmt_log", namespace, ([i64], []))(unused),
+            extism.host_fn("qmt_http_request", namespace, ([i64], [i64]))(unused),
         ]
         self.plugin = extism.Plugin(wasm, wasi=True, functions=functions)
         self.cfg = cfg
@@ -176,20 +174,20 @@ def _stream_row(typed: Any, raw: RawHost, budget: Budget) -> Row:
     rounds = budget.v2_stream_rounds
     samples = interleave(
         {
-            "raw": lambda: per_call_us(raw_stream, rounds) / 1000,
-            "typed": lambda: per_call_us(typed_stream, rounds) / 1000,
+            "raw": lambda: per_call_us(raw_stream, rounds),
+            "typed": lambda: per_call_us(typed_stream, rounds),
         },
         budget.call_batches,
     )
     return Row(
         Series(
             f"typed chat_stream(), {STREAM_CHUNKS:,}-chunk SSE over HTTP",
-            "ms/stream",
+            "us/stream",
             tuple(samples["typed"]),
         ),
         Series(
             f"raw parse calls over the same {len(lines):,} lines",
-            "ms/stream",
+            "us/stream",
             tuple(samples["raw"]),
         ),
         Target("<= 1.3x raw", 1.3, "<="),

@@ -46,6 +46,7 @@ def stream_body(chunks: int = STREAM_CHUNKS) -> bytes:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in separate writes
     stream = stream_body()
     answer = json.dumps(CHAT_ANSWER).encode()
 

@@ -62,8 +62,10 @@ def json_problem(value: Any, limit: int = MAX_JSON_DEPTH) -> str | None:
         if depth >= limit:
             return f"it nests deeper than {limit} levels"
         items = item.values() if kind is dict else item
-        if kind is not dict and item and type(item[0]) is float:
-            try:  # a list of numbers (an embedding): one C loop; a finite sum has no NaN/inf
+        if kind is not dict and item and (type(item[0]) is float or type(item[0]) is int):
+            # a list of numbers (an embedding, a body as bytes): one C loop. A finite sum means
+            # every item is a number (anything else raises) and none is NaN, inf or over f64.
+            try:
                 if math.isfinite(sum(item, 0.0)):
                     continue
             except (TypeError, OverflowError):
