@@ -10,7 +10,8 @@ Endpoints (under any prefix, e.g. `/v1`): `GET /models`, `POST /chat/completions
 `POST /completions`. Answers are deterministic functions of the request (`expected_*` compute
 them for tests), every request is recorded, and `fail()` injects faults: a status code, a
 malformed body, extra headers (a redirect's `Location`), a delay, for some or all paths, once or
-until `reset()`.
+until `reset()`; `replay()` answers the next request with a recorded provider response (what
+`verify` does for the requests of a host-driven ABI).
 
 Standard library only; one thread per connection; binds port 0 (a free port) unless told, on
 127.0.0.1 unless told (any loopback address, IPv6 `::1` too).
@@ -204,6 +205,15 @@ class LoopbackServer:
         with self._lock:
             self._faults.append(fault)
         return fault
+
+    def replay(self, body: bytes, content_type: str, status: int = 200) -> Fault:
+        """Answers the next request (any path) with this recorded response."""
+        return self.fail(status=status, body=body, times=1, content_type=content_type)
+
+    def withdraw(self, fault: Fault) -> None:
+        """Removes a fault (or replay) that no request has taken yet."""
+        with self._lock:
+            self._faults[:] = [f for f in self._faults if f is not fault]
 
     def reset(self) -> None:
         """Removes every fault and forgets the recorded requests."""
