@@ -50,7 +50,7 @@ class VerifyReport:
     elapsed_s: float = 0.0
 
     def describe_abi(self) -> str:
-        """The spec and how it drives the module: `querymt-extism-v2, adapter mode, dialect 0.6.0`."""
+        """The spec and how it drives the module, e.g. `<slug>, adapter mode, dialect 0.6.0`."""
         parts = [self.abi]
         if self.mode is not None:
             parts.append(f"{self.mode} mode")
