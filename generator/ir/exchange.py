@@ -83,8 +83,19 @@ def _feed_fields(spec: Spec, ref: TypeRef | None) -> tuple[Field | None, Field |
     return (ids[0] if len(ids) == 1 else None), (lines[0] if len(lines) == 1 else None)
 
 
+_CACHE: dict[int, tuple[Spec, dict[str, tuple[Part, ...]]]] = {}
+
+
 def parts(spec: Spec) -> dict[str, tuple[Part, ...]]:
     """Each export's parts, by export name (exports in no exchange are absent)."""
+    cached = _CACHE.get(id(spec))
+    if cached is None or cached[0] is not spec:
+        cached = (spec, _parts(spec))
+        _CACHE[id(spec)] = cached
+    return cached[1]
+
+
+def _parts(spec: Spec) -> dict[str, tuple[Part, ...]]:
     types = http_types(spec)
     found: dict[str, list[Part]] = {}
     if types is None:

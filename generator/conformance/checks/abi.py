@@ -6,6 +6,7 @@ lacks. A detected ABI records no row: the report's header names the spec, mode a
 
 from __future__ import annotations
 
+from generator.conformance.checks.extism import ExtismCheck
 from generator.conformance.context import CheckContext
 from generator.conformance.report import Status
 from generator.hosttools.bindings import Undetected
@@ -15,11 +16,14 @@ LEGACY = "legacy"
 
 class AbiCheck:
     name = "abi"
-    verdict = "unsupported plugin ABI: {}"
+    verdict = ExtismCheck.verdict  # one gate with `extism` and `export`
 
     def run(self, ctx: CheckContext) -> str | None:
         detection = ctx.detection
         if not isinstance(detection, Undetected) or detection.kind != LEGACY:
             return None
         ctx.add(self.name, None, Status.FAIL, detection.message)
-        return "a legacy QueryMT plugin (QueryMT 0.3 or older), which no spec here describes"
+        return (
+            "it speaks QueryMT 0.3's legacy ABI (its own HTTP through QueryMT's host functions), "
+            "which no spec here describes"
+        )
