@@ -1,4 +1,5 @@
-"""`invalid-config`: an export that takes the configuration itself rejects one the plugin's own
+"""`invalid-config`: an export that takes the configuration itself (typed as the spec's `Config`,
+or, for the host's `check_config` role, untyped JSON the host fills with it: `is_config`) rejects one the plugin's own
 config_schema rejects, with an error message."""
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ class InvalidConfigCheck:
     name = "invalid-config"
 
     def applies(self, spec: ir.Spec, call: calls.Call) -> bool:
-        return call.input is calls.InputShape.CONFIG
+        checks_config = call.export.name == spec.host.roles.check_config
+        return call.input is calls.InputShape.CONFIG or (call.defaults_to_config and checks_config)
 
     def planned_calls(self, call: calls.Call) -> int:
         return 1

@@ -6,7 +6,9 @@
 //! - `no-done`: the stream parser never emits a `done` chunk;
 //! - `misclassify`: `classify_chat_error` answers every status with a generic error.
 //!
-//! Built with `QMT_BREAK_LAX_CONFIG` set, `from_config` accepts any configuration at all.
+//! Built with the feature `lax-config`, the configuration struct has defaults for every field,
+//! so `from_config` (and every export QueryMT's macro decodes the same struct for) accepts a
+//! configuration the plugin's own schema refuses.
 
 #[path = "../../../../examples/openai-compatible-v2/src/api.rs"]
 mod api;
@@ -25,10 +27,9 @@ use querymt::HTTPLLMProvider;
 use serde::Deserialize;
 use serde_json::Value;
 
-const LAX_CONFIG: bool = option_env!("QMT_BREAK_LAX_CONFIG").is_some();
-
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(feature = "lax-config", derive(Default), serde(default))]
 pub struct OpenAICompatible {
     #[serde(default)]
     pub api_key: String,
@@ -213,24 +214,6 @@ impl HTTPLLMProviderFactory for Factory {
     }
 
     fn from_config(&self, cfg: &str) -> Result<Box<dyn HTTPLLMProvider>, LLMError> {
-        if LAX_CONFIG {
-            let lax = OpenAICompatible {
-                api_key: String::new(),
-                base_url: OpenAICompatible::default_base_url(),
-                model: String::new(),
-                max_tokens: None,
-                temperature: None,
-                system: Vec::new(),
-                top_p: None,
-                top_k: None,
-                tools: None,
-                tool_choice: None,
-                embedding_encoding_format: None,
-                embedding_dimensions: None,
-                qmt_break: String::new(),
-            };
-            return Ok(Box::new(lax));
-        }
         let provider: OpenAICompatible = serde_json::from_slice(cfg.as_bytes())?;
         Ok(Box::new(provider))
     }
