@@ -40,6 +40,8 @@ class Exchanged:
 
     answer: seam.HttpAnswer
     source: str
+    recorded: bool
+    """The answer is the recording (replayed by the loopback server, or used directly)."""
 
 
 @dataclass
@@ -156,7 +158,7 @@ class CheckContext:
             return None
         headers = {"content-type": recording.content_type}
         answer = http_wire.answer(200, recording.body, headers)
-        return Exchanged(answer, f"the recording {recording.name}")
+        return Exchanged(answer, f"the recording {recording.name}", recorded=True)
 
     def response_input(
         self, call: calls.Call, part: exchange.Part, answer: seam.HttpAnswer

@@ -318,12 +318,17 @@ NULLARY_EXPORTS = frozenset(("_initialize", "__wasm_call_ctors"))
 
 
 def build_module(
-    exports: Mapping[str, Iterable[Step]], *, start: Iterable[Step] | None = None
+    exports: Mapping[str, Iterable[Step]],
+    *,
+    start: Iterable[Step] | None = None,
+    host_imports: Sequence[tuple[str, str]] = (),
 ) -> bytes:
     """A module whose export `name` runs its steps in order, then returns 0.
 
     Exports named in `NULLARY_EXPORTS` take and return nothing; `start` (steps that must not
-    return a code) becomes the module's start function, which is not exported.
+    return a code) becomes the module's start function, which is not exported. `host_imports`
+    are (module, name) functions `(i64) -> i64` the module imports but never calls (to look
+    like a plugin of another host).
     """
     types = [
         b"\x60" + _vec([bytes([p]) for p in params]) + _vec([bytes([r]) for r in results])
@@ -337,13 +342,16 @@ def build_module(
         _name("extism:host/env") + _name(name) + b"\x00" + _uleb(index)
         for index, (name, _, _) in enumerate(_IMPORTS)
     ]
+    i64_to_i64 = _FN["alloc"]  # the type of `alloc`, (i64) -> i64
+    imports += [_name(m) + _name(n) + b"\x00" + _uleb(i64_to_i64) for m, n in host_imports]
+    first_function = len(_IMPORTS) + len(host_imports)
     names = sorted(exports)
     bodies_steps = [(name in NULLARY_EXPORTS, list(exports[name])) for name in names]
     if start is not None:
         bodies_steps.append((True, list(start)))
     functions = [_uleb(nullary_type if nullary else export_type) for nullary, _ in bodies_steps]
     export_entries = [
-        _name(name) + b"\x00" + _uleb(len(_IMPORTS) + index) for index, name in enumerate(names)
+        _name(name) + b"\x00" + _uleb(first_function + index) for index, name in enumerate(names)
     ]
     bodies = []
     for nullary, steps in bodies_steps:
@@ -352,7 +360,7 @@ def build_module(
         bodies.append(_uleb(len(body)) + body)
     start_section = b""
     if start is not None:
-        start_section = _section(8, _uleb(len(_IMPORTS) + len(names)))
+        start_section = _section(8, _uleb(first_function + len(names)))
     return (
         b"\x00asm\x01\x00\x00\x00"
         + _section(1, _vec(types))

@@ -88,7 +88,8 @@ class RequestCheck:
                 return
         answered = f"{result.status}, {plural(len(result.body), 'byte')}"
         if 200 <= result.status <= 299:
-            ctx.exchanges[protocol] = Exchanged(result, f"the server's answer to {name}")
+            source = f"the server's answer to {name}"
+            ctx.exchanges[protocol] = Exchanged(result, source, recorded=replay is not None)
         what = "an answer"
         if replay is not None and recording is not None:
             what = f"the recorded {recording.name} response"
