@@ -16,6 +16,13 @@ Every check is derived from the spec, so an export added to the spec is checked 
   the plugin's own schema rejects) fails the spec's way, with an error message, not a trap.
 - `allowed-hosts`: with an allow-list that excludes the server, each HTTP export fails cleanly
   with host-not-allowed, and the loopback server receives nothing.
+- `abi` (only without `--spec`): the runtime's detection found the module's ABI; a legacy
+  QueryMT plugin is refused.
+- For a host-driven ABI (`ir.exchange`): `request` (a built request lies under the configured
+  base URL and reaches the server, which replays the recorded response the parse exports then
+  get), `malformed-body` (a 2xx body in no provider's format gives a typed error),
+  `typed-errors` (a 429 and a 401 classified as the spec's classifiers do), `stream`,
+  `stream-ids`, `stream-refusal` (the stream parser's lifecycle, fed line by line).
 
 The plugin runs without the host's environment (its manifest config is empty) and may reach only
 the server's host, so a run never leaves 127.0.0.1 unless `--base-url` says so. Configuration

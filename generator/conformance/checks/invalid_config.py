@@ -1,6 +1,7 @@
-"""`invalid-config`: an export that takes the configuration itself (typed as the spec's `Config`,
-or, for the host's `check_config` role, untyped JSON the host fills with it: `is_config`) rejects one the plugin's own
-config_schema rejects, with an error message."""
+"""`invalid-config`: an export that takes the configuration itself rejects one the plugin's own
+config_schema rejects, with an error message. That is an input typed as the spec's `Config`, or,
+for the host's `check_config` role, untyped JSON the host fills with its configuration
+(`is_config`: v2's `from_config`)."""
 
 from __future__ import annotations
 
