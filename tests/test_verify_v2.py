@@ -54,6 +54,14 @@ def lax_wasm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def reusing_wasm(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data, _ = build_wasm(BROKEN_CRATE, features=["reuse-ids"])
+    path = tmp_path_factory.mktemp("v2-reuse") / "v2-reuse.wasm"
+    path.write_bytes(data)
+    return path
+
+
 @pytest.fixture
 def server() -> Iterator[LoopbackServer]:
     with LoopbackServer() as started:
@@ -210,3 +218,11 @@ def test_a_lax_configuration_fails_invalid_config(lax_wasm: Path, server: Loopba
         ("invalid-config", "supports_streaming"),
     }
     assert all("config {} accepted" in c.detail for c in report.failed)
+
+
+def test_a_reused_parser_id_fails_stream_ids(reusing_wasm: Path, server: LoopbackServer) -> None:
+    report = verify_plugin(reusing_wasm, config=_config(server, ""), server=server)
+    assert {(c.check, c.export) for c in report.failed} == {
+        ("stream-ids", "chat_stream_parser_start")
+    }
+    assert "a parser started after close got the used id" in report.failed[0].detail

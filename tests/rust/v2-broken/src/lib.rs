@@ -8,7 +8,8 @@
 //!
 //! Built with the feature `lax-config`, the configuration struct has defaults for every field,
 //! so `from_config` (and every export QueryMT's macro decodes the same struct for) accepts a
-//! configuration the plugin's own schema refuses.
+//! configuration the plugin's own schema refuses. With `reuse-ids`, a closed parser's id is
+//! handed out again (`reuse_ids.rs`).
 
 #[path = "../../../../examples/openai-compatible-v2/src/api.rs"]
 mod api;
@@ -219,6 +220,10 @@ impl HTTPLLMProviderFactory for Factory {
     }
 }
 
+#[cfg(feature = "reuse-ids")]
+mod reuse_ids;
+
+#[cfg(not(feature = "reuse-ids"))]
 mod extism_exports {
     use super::{Factory, OpenAICompatible};
     use querymt::impl_extism_http_plugin;
