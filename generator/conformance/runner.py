@@ -255,10 +255,10 @@ def verify_plugin(
     except OSError as exc:
         raise VerifyUsageError(f"cannot read {wasm}: {exc.strerror}") from None
     recorded = load_responses(responses)
-    detection: seam.Detected | seam.Undetected | None = None
+    detected = seam.detect(data)
+    detection = detected if spec is None else None  # what the `abi` check judges
     if spec is None:
-        detection = seam.detect(data)
-        spec = load_spec(_spec_path(detection))
+        spec = load_spec(_spec_path(detected))
     bindings = seam.load(spec)
     if base_url is not None and bindings.origin_of(base_url) is None:
         raise VerifyUsageError(
@@ -273,8 +273,8 @@ def verify_plugin(
             server="loopback" if active is not None else resolved,
             timeout_ms=timeout_ms,
         )
-        if isinstance(detection, seam.Detected):
-            report.mode, report.dialect = detection.mode, detection.dialect
+        if isinstance(detected, seam.Detected) and detected.slug == spec.slug:
+            report.mode, report.dialect = detected.mode, detected.dialect
         bindings.capture_extism_log()  # for the cause of a trap
         ctx = CheckContext(
             spec=spec,

@@ -225,11 +225,12 @@ class _Run:
                 self._chunks(x.finish, finish, "finish")
             closed = self._call(x.close, json_text(first), "stream close")
             if closed is not None and closed.output is None and closed.failure is not None:
-                x.fail("stream-refusal", f"close: {self.ctx.describe(closed.failure, x.close)}")
-        after = None if first is None else self._feed_input(first, b"\n")
-        self._refused(
-            self._call(x.feed if after else None, after or b"", "stream parse"), "a closed id"
-        )
+                x.fail("stream", f"close: {self.ctx.describe(closed.failure, x.close)}")
+        if first is None:
+            self.ctx.skip_call()
+        else:
+            closed_feed = self._call(x.feed, self._feed_input(first, b"\n"), "stream parse")
+            self._refused(closed_feed, "a closed id")
         unknown = self._feed_input(UNKNOWN_ID, b"\n")
         self._refused(self._call(x.feed, unknown, "stream parse"), f"the unknown id {UNKNOWN_ID}")
         third = self._start("stream-ids")
