@@ -62,6 +62,14 @@ def reusing_wasm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def bad_json_wasm(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data, _ = build_wasm(BROKEN_CRATE, features=["bad-json"])
+    path = tmp_path_factory.mktemp("v2-bad-json") / "v2-bad-json.wasm"
+    path.write_bytes(data)
+    return path
+
+
 @pytest.fixture
 def server() -> Iterator[LoopbackServer]:
     with LoopbackServer() as started:
@@ -226,3 +234,17 @@ def test_a_reused_parser_id_fails_stream_ids(reusing_wasm: Path, server: Loopbac
         ("stream-ids", "chat_stream_parser_start")
     }
     assert "a parser started after close got the used id" in report.failed[0].detail
+
+
+def test_a_parse_answering_invalid_json_fails_stream_and_encoding(
+    bad_json_wasm: Path, server: LoopbackServer
+) -> None:
+    """The parse export answers every line it parsed with text that is not JSON: the stream
+    check sees it on every line, and the generic `encoding` check on the export's own call."""
+    report = verify_plugin(bad_json_wasm, config=_config(server, ""), server=server)
+    assert {(c.check, c.export) for c in report.failed} == {
+        ("stream", "chat_stream_parser_start"),
+        ("encoding", "chat_stream_parser_parse"),
+    }
+    stream = next(c for c in report.failed if c.check == "stream")
+    assert stream.detail.startswith("line 1: not JSON") and "more)" in stream.detail

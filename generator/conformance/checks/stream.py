@@ -97,7 +97,8 @@ class StreamCheck:
         for row in (self.name, "stream-ids", "stream-refusal"):
             problems = exports.problems.get(row)
             if problems:
-                ctx.add(row, name, Status.FAIL, "; ".join(problems))
+                more = f" (+{len(problems) - 2} more)" if len(problems) > 2 else ""
+                ctx.add(row, name, Status.FAIL, "; ".join(problems[:2]) + more)
             else:
                 detail = summary.get(row, "")
                 if row == self.name:

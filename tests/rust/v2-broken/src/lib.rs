@@ -9,7 +9,8 @@
 //! Built with the feature `lax-config`, the configuration struct has defaults for every field,
 //! so `from_config` (and every export QueryMT's macro decodes the same struct for) accepts a
 //! configuration the plugin's own schema refuses. With `reuse-ids`, a closed parser's id is
-//! handed out again (`reuse_ids.rs`).
+//! handed out again; with `bad-json`, the stream parser's parse answers text that is not JSON
+//! (`hand_written.rs`, the exports without the macro).
 
 #[path = "../../../../examples/openai-compatible-v2/src/api.rs"]
 mod api;
@@ -220,10 +221,10 @@ impl HTTPLLMProviderFactory for Factory {
     }
 }
 
-#[cfg(feature = "reuse-ids")]
-mod reuse_ids;
+#[cfg(any(feature = "reuse-ids", feature = "bad-json"))]
+mod hand_written;
 
-#[cfg(not(feature = "reuse-ids"))]
+#[cfg(not(any(feature = "reuse-ids", feature = "bad-json")))]
 mod extism_exports {
     use super::{Factory, OpenAICompatible};
     use querymt::impl_extism_http_plugin;
