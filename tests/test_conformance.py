@@ -76,6 +76,51 @@ def test_applicability_never_depends_on_export_names() -> None:
     assert {p.export for p in plan(spec, present)} == present
 
 
+def test_v2_gets_its_exchange_checks_where_its_protocols_say() -> None:
+    rows = _rows(load_spec(ROOT / "spec" / "querymt-extism-v2.yaml"))
+
+    def where(check: str) -> set[str]:
+        return {e for c, e, _ in rows if c == check}
+
+    requests = {"list_models_request", "chat_request", "chat_stream_request", "embed_request"}
+    assert where("request") == requests | {"complete_request"}
+    parses = {"parse_list_models_response", "parse_chat_response", "parse_embed_response"}
+    assert where("malformed-body") == parses | {"parse_complete_response"}
+    assert where("typed-errors") == {"classify_chat_error"}
+    assert where("stream") == {"chat_stream_parser_start"}
+    # the bare Config, and from_config: the check_config role whose input is the host's config
+    assert where("invalid-config") == {
+        "from_config",
+        "chat_stream_parser_start",
+        "supports_streaming",
+    }
+    assert where("allowed-hosts") == {"transcribe", "speech"}
+
+
+def test_v2_applicability_follows_the_protocols_not_the_names() -> None:
+    spec = load_spec(ROOT / "spec" / "querymt-extism-v2.yaml")
+    new = {e.name: f"x{i}" for i, e in enumerate(spec.exports)}
+    protocols = tuple(
+        dataclasses.replace(
+            p,
+            steps=tuple(
+                dataclasses.replace(s, export=new.get(s.export or "", s.export)) for s in p.steps
+            ),
+        )
+        for p in spec.protocols
+    )
+    roles = spec.host.roles
+    renamed = dataclasses.replace(
+        spec,
+        exports=tuple(dataclasses.replace(e, name=new[e.name]) for e in spec.exports),
+        protocols=protocols,
+        host=dataclasses.replace(
+            spec.host, roles=dataclasses.replace(roles, check_config=new[roles.check_config or ""])
+        ),
+    )
+    assert [(c, new[e], n) for c, e, n in _rows(spec)] == _rows(renamed)
+
+
 class _Miscounting:
     """Plans no call but makes one: the runner must notice."""
 

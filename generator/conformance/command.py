@@ -16,7 +16,6 @@ from generator.conformance.report import render_table
 from generator.conformance.runner import DEFAULT_TIMEOUT_MS, VerifyUsageError, verify_plugin
 from generator.hosttools.args import UsageError, read_json_arg
 from generator.loader import load_spec
-from generator.resources import DEFAULT_SPEC
 
 VERIFY_EPILOG = exit_codes.epilog(
     "no check failed (skipped optional exports are fine)",
@@ -46,7 +45,26 @@ def verify_command(
         str | None,
         typer.Option("--json", help="Also write a JSON report to this file ('-': stdout)."),
     ] = None,
-    spec_path: Annotated[Path, typer.Option("--spec", help="The ABI spec.")] = DEFAULT_SPEC,
+    spec_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--spec",
+            help="The ABI spec to check against (default: the one whose ABI the plugin's "
+            "exports match, by the host runtime's detection).",
+            show_default=False,
+        ),
+    ] = None,
+    responses: Annotated[
+        Path | None,
+        typer.Option(
+            "--responses",
+            help="A directory of the provider's recorded responses, one file per protocol "
+            "(chat.json, chat_stream.sse, list_models.json, embed.json, complete.json, "
+            "error.json; optional expected.json), replayed to the plugin's requests and "
+            "parse exports (default: a built-in OpenAI-compatible set).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the spec's conformance checks against a plugin; exit 0 only if all pass."""
     from rich.console import Console
@@ -59,13 +77,15 @@ def verify_command(
         cfg = read_json_arg(config, "--config") if config is not None else None
         if config is not None and not isinstance(cfg, dict):
             raise VerifyUsageError("--config must be a JSON object")
-        try:
-            spec = load_spec(spec_path)
-        except Exception as exc:  # a SpecError renders itself; anything else is a path problem
-            render = getattr(exc, "render", None)
-            raise VerifyUsageError(
-                render() if callable(render) else f"cannot load {spec_path}: {exc}"
-            ) from None
+        spec = None
+        if spec_path is not None:
+            try:
+                spec = load_spec(spec_path)
+            except Exception as exc:  # a SpecError renders itself; anything else is a path problem
+                render = getattr(exc, "render", None)
+                raise VerifyUsageError(
+                    render() if callable(render) else f"cannot load {spec_path}: {exc}"
+                ) from None
         with err.status("verifying…", spinner="dots") as status:
 
             def progress(what: str, done: int, total: int) -> None:
@@ -78,6 +98,7 @@ def verify_command(
                 timeout_ms=timeout_ms,
                 spec=spec,
                 progress=progress,
+                responses=responses,
             )
     except UsageError as exc:
         typer.echo(f"error: {exc}", err=True)

@@ -75,9 +75,19 @@ def valid_input(spec: ir.Spec, call: calls.Call, config: Any, probe: bytes) -> b
             assert export.input.type is not None
             if example is None:
                 example = sample(spec, export.input.type, config)
-            return json_text(example)
+            return json_text(_with_untyped_config(spec, example, config))
         case other:
             assert_never(other)
+
+
+def _with_untyped_config(spec: ir.Spec, value: Any, config: Any) -> Any:
+    """A struct input that carries the configuration untyped (a `json` field under the name the
+    spec's request structs give their configuration field) gets the configuration there."""
+    if not isinstance(value, dict):
+        return value
+    names = {c.cfg_field.wire_name for c in calls.calls(spec).values() if c.cfg_field is not None}
+    hits = [name for name in names if name in value]
+    return {**value, **{name: config for name in hits}} if hits else value
 
 
 def default_config(base_url: str) -> dict[str, Any]:

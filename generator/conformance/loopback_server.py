@@ -6,11 +6,13 @@
         assert server.requests[-1].path == "/v1/chat/completions"
 
 Endpoints (under any prefix, e.g. `/v1`): `GET /models`, `POST /chat/completions` (text, or
-`tool_calls` when the request offers tools; always with `usage`), `POST /embeddings`,
+`tool_calls` when the request offers tools; always with `usage`; with `"stream": true` the text
+as server-sent events ending in `data: [DONE]`), `POST /embeddings`,
 `POST /completions`. Answers are deterministic functions of the request (`expected_*` compute
 them for tests), every request is recorded, and `fail()` injects faults: a status code, a
 malformed body, extra headers (a redirect's `Location`), a delay, for some or all paths, once or
-until `reset()`.
+until `reset()`; `replay()` answers the next request with a recorded provider response (what
+`verify` does for the requests of a host-driven ABI).
 
 Standard library only; one thread per connection; binds port 0 (a free port) unless told, on
 127.0.0.1 unless told (any loopback address, IPv6 `::1` too).
@@ -109,6 +111,32 @@ def chat_answer(request: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Raw:
+    """An answer that is not JSON."""
+
+    body: bytes
+    content_type: str
+
+
+def chat_stream(request: Mapping[str, Any]) -> Raw:
+    """The chat answer as OpenAI streams it: one event per word, then the finish reason."""
+    model = request.get("model", MODELS[0])
+    words = CHAT_TEXT.split(" ")
+    deltas = [{"content": w if i == 0 else f" {w}"} for i, w in enumerate(words)]
+    events = [
+        {"id": "chatcmpl-loopback", "object": "chat.completion.chunk", "model": model,
+         "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
+        for delta in [{"role": "assistant", "content": ""}, *deltas]
+    ]  # fmt: skip
+    events.append(
+        {"id": "chatcmpl-loopback", "object": "chat.completion.chunk", "model": model,
+         "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+    )  # fmt: skip
+    text = "".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n"
+    return Raw(text.encode(), "text/event-stream")
+
+
 class LoopbackServer:
     """The server; start it with `with` or `start()`, stop it with `stop()`."""
 
@@ -205,6 +233,15 @@ class LoopbackServer:
             self._faults.append(fault)
         return fault
 
+    def replay(self, body: bytes, content_type: str, status: int = 200) -> Fault:
+        """Answers the next request (any path) with this recorded response."""
+        return self.fail(status=status, body=body, times=1, content_type=content_type)
+
+    def withdraw(self, fault: Fault) -> None:
+        """Removes a fault (or replay) that no request has taken yet."""
+        with self._lock:
+            self._faults[:] = [f for f in self._faults if f is not fault]
+
     def reset(self) -> None:
         """Removes every fault and forgets the recorded requests."""
         with self._lock:
@@ -238,7 +275,7 @@ class LoopbackServer:
         if not isinstance(body, dict):
             return 400, _error("the request body is not a JSON object")
         if route.endswith("/chat/completions"):
-            return 200, chat_answer(body)
+            return 200, chat_stream(body) if body.get("stream") is True else chat_answer(body)
         if route.endswith("/embeddings"):
             inputs = body.get("input", [])
             if isinstance(inputs, str):
@@ -313,7 +350,10 @@ def _make_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             except ValueError:
                 parsed = None
             status, answer = server.answer(self.command, self.path, parsed)
-            self._send(status, json.dumps(answer).encode())
+            if isinstance(answer, Raw):
+                self._send(status, answer.body, answer.content_type)
+            else:
+                self._send(status, json.dumps(answer).encode())
 
         def _send(
             self,

@@ -41,10 +41,22 @@ class VerifyReport:
     server: str
     timeout_ms: int
     name: str | None = None
+    mode: str | None = None
+    dialect: str | None = None
+    """The host mode and dialect the detected ABI drives the module in (None: it has none)."""
     verdict: str = ""
     config_keys: tuple[str, ...] = ()
     checks: list[CheckResult] = field(default_factory=list)
     elapsed_s: float = 0.0
+
+    def describe_abi(self) -> str:
+        """The spec and how it drives the module, e.g. `<slug>, adapter mode, dialect 0.6.0`."""
+        parts = [self.abi]
+        if self.mode is not None:
+            parts.append(f"{self.mode} mode")
+        if self.dialect is not None:
+            parts.append(f"dialect {self.dialect}")
+        return ", ".join(parts)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -63,10 +75,13 @@ class VerifyReport:
         return bool(self.checks) and not self.failed
 
     def to_json(self) -> dict[str, Any]:
-        """The machine-readable report (no timings, so two runs of one plugin compare equal)."""
+        """The machine-readable report (no timings, so two runs of one plugin compare equal);
+        `mode` and `dialect` only when the ABI has them."""
+        detected = {"mode": self.mode, "dialect": self.dialect}
         return {
             "plugin": self.plugin,
             "abi": self.abi,
+            **{key: value for key, value in detected.items() if value is not None},
             "name": self.name,
             "ok": self.ok,
             "verdict": self.verdict,
@@ -96,7 +111,7 @@ def render_table(report: VerifyReport, console: Any) -> None:
     from rich.table import Table
 
     styles = {Status.PASS: "green", Status.FAIL: "bold red", Status.SKIP: "yellow"}
-    table = Table(title=f"{report.plugin} ({report.abi})", title_justify="left")
+    table = Table(title=f"{report.plugin} ({report.describe_abi()})", title_justify="left")
     table.add_column("check", no_wrap=True)
     table.add_column("export", no_wrap=True)
     table.add_column("result", no_wrap=True)

@@ -16,6 +16,13 @@ Every check is derived from the spec, so an export added to the spec is checked 
   the plugin's own schema rejects) fails the spec's way, with an error message, not a trap.
 - `allowed-hosts`: with an allow-list that excludes the server, each HTTP export fails cleanly
   with host-not-allowed, and the loopback server receives nothing.
+- `abi` (only without `--spec`): the runtime's detection found the module's ABI; a legacy
+  QueryMT plugin is refused.
+- For a host-driven ABI (`ir.exchange`): `request` (a built request lies under the configured
+  base URL and reaches the server, which replays the recorded response the parse exports then
+  get), `malformed-body` (a 2xx body in no provider's format gives a typed error),
+  `typed-errors` (a 429 and a 401 classified as the spec's classifiers do), `stream`,
+  `stream-ids`, `stream-refusal` (the stream parser's lifecycle, fed line by line).
 
 The plugin runs without the host's environment (its manifest config is empty) and may reach only
 the server's host, so a run never leaves 127.0.0.1 unless `--base-url` says so. Configuration
@@ -41,11 +48,12 @@ from generator.conformance.context import CheckContext, ProgressFn
 from generator.conformance.inputs import default_config, fill_required
 from generator.conformance.loopback_server import LoopbackServer
 from generator.conformance.report import Status, VerifyReport, plural
+from generator.conformance.responses import load_responses
 from generator.hosttools import bindings as seam
 from generator.hosttools.args import UsageError
 from generator.ir import calls
 from generator.loader import load_spec
-from generator.resources import DEFAULT_SPEC
+from generator.resources import DEFAULT_SPEC, SPEC_DIR
 
 DEFAULT_TIMEOUT_MS = 3_000
 """Per call: long enough for any loopback answer, short enough to catch an infinite loop fast."""
@@ -142,21 +150,20 @@ def _run_export_checks(ctx: CheckContext, registry: Registry) -> None:
                 continue
             planned = check.planned_calls(call)
             ctx.charged = 0
+            ctx.extra_calls = 0
             try:
                 check.run(ctx, call)
             except Exception as exc:  # a broken check is a failed check, not a traceback
                 _internal_error(ctx, check.name, export.name, exc)
                 continue
+            planned += ctx.extra_calls
             if ctx.charged != planned:
                 detail = f"planned {plural(planned, 'plugin call')}, made {ctx.charged}"
                 ctx.add(check.name, export.name, Status.FAIL, detail)
 
 
-def _run(ctx: CheckContext, registry: Registry) -> None:
-    try:
-        ctx.module.data = ctx.path.read_bytes()
-    except OSError as exc:
-        raise VerifyUsageError(f"cannot read {ctx.path}: {exc.strerror}") from None
+def _run(ctx: CheckContext, registry: Registry, data: bytes) -> None:
+    ctx.module.data = data
     try:
         verdict = _run_module_checks(ctx, registry.module)
         if verdict is not None:
@@ -170,6 +177,18 @@ def _run(ctx: CheckContext, registry: Registry) -> None:
         for plugin in (ctx.module.main, ctx.module.blocked):
             if plugin is not None:
                 plugin.close()
+
+
+def _spec_path(detection: seam.Detected | seam.Undetected) -> Path:
+    """The spec of the detected ABI; for a module of none, the one it lacks least for."""
+    if isinstance(detection, seam.Detected):
+        return SPEC_DIR / f"{detection.slug}.yaml"
+    closest = sorted(detection.missing.items(), key=lambda item: len(item[1]))
+    for slug, _ in closest:
+        path = SPEC_DIR / f"{slug}.yaml"
+        if path.is_file():
+            return path
+    return DEFAULT_SPEC
 
 
 @contextmanager
@@ -186,11 +205,11 @@ def _maybe_server(
 def _verdict(report: VerifyReport, spec: ir.Spec) -> str:
     failed = report.failed
     if not failed:
-        return f"conforms to {spec.slug}"
+        return f"conforms to {report.describe_abi()}"
     names = ", ".join(f"{c.check} {c.export or ''}".strip() for c in failed[:6])
     more = ", ..." if len(failed) > 6 else ""
     return (
-        f"does not conform to {spec.slug}: {plural(len(failed), 'check')} failed "
+        f"does not conform to {report.describe_abi()}: {plural(len(failed), 'check')} failed "
         f"({names}{more})"
     )
 
@@ -205,8 +224,15 @@ def verify_plugin(
     spec: ir.Spec | None = None,
     progress: ProgressFn | None = None,
     registry: Registry = REGISTRY,
+    responses: Path | None = None,
 ) -> VerifyReport:
-    """Runs every check of `registry` for `spec` (default: v1) against the plugin in `wasm`.
+    """Runs every check of `registry` for `spec` against the plugin in `wasm`.
+
+    - `spec`: the ABI spec; by default the one whose ABI the runtime detects from the module's
+      exports (`detect_abi`). A module of no known ABI is checked against the spec it comes
+      closest to (a legacy QueryMT plugin is refused by the `abi` check).
+    - `responses`: a directory of the provider's recorded responses (default: the built-in
+      OpenAI-compatible set, see `generator.conformance.responses`).
 
     - `config`: the plugin configuration (default `{"api_key": "sk-verify", "base_url": <server>}`,
       with required keys the plugin's config_schema lists filled in); pruned like the host does.
@@ -224,7 +250,15 @@ def verify_plugin(
         raise VerifyUsageError(f"{wasm} does not exist")
     if not wasm.is_file():
         raise VerifyUsageError(f"{wasm} is not a file")
-    spec = spec if spec is not None else load_spec(DEFAULT_SPEC)
+    try:
+        data = wasm.read_bytes()
+    except OSError as exc:
+        raise VerifyUsageError(f"cannot read {wasm}: {exc.strerror}") from None
+    recorded = load_responses(responses)
+    detected = seam.detect(data)
+    detection = detected if spec is None else None  # what the `abi` check judges
+    if spec is None:
+        spec = load_spec(_spec_path(detected))
     bindings = seam.load(spec)
     if base_url is not None and bindings.origin_of(base_url) is None:
         raise VerifyUsageError(
@@ -239,6 +273,8 @@ def verify_plugin(
             server="loopback" if active is not None else resolved,
             timeout_ms=timeout_ms,
         )
+        if isinstance(detected, seam.Detected) and detected.slug == spec.slug:
+            report.mode, report.dialect = detected.mode, detected.dialect
         bindings.capture_extism_log()  # for the cause of a trap
         ctx = CheckContext(
             spec=spec,
@@ -251,8 +287,10 @@ def verify_plugin(
             report=report,
             progress=progress,
             redact=bindings.redactor(None),
+            responses=recorded,
+            detection=detection,
         )
-        _run(ctx, registry)
+        _run(ctx, registry, data)
     report.elapsed_s = time.perf_counter() - started
     if not report.verdict:
         report.verdict = _verdict(report, spec)

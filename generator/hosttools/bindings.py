@@ -20,7 +20,9 @@ what the Python target renders).
 from __future__ import annotations
 
 import importlib
+import json
 import sys
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -121,6 +123,58 @@ def package_name(spec: ir.Spec) -> str:
 
 def method_name(export: str) -> str:
     return python_ident(snake_case(export))
+
+
+@dataclass(frozen=True)
+class Detected:
+    """The ABI a module speaks, by the runtime's detection: its spec slug, host mode, dialect."""
+
+    slug: str
+    mode: str | None
+    dialect: str | None
+
+
+@dataclass(frozen=True)
+class Undetected:
+    """A module no ABI of the bindings describes: `kind` is `legacy` (QueryMT 0.3 and older),
+    `unknown`, or `not-wasm`; `missing` maps each ABI's slug to what the module lacks for it."""
+
+    kind: str
+    message: str
+    missing: dict[str, tuple[str, ...]]
+
+
+def _runtime() -> ModuleType:
+    root = BINDINGS_DIR
+    if not (root / RUNTIME_PACKAGE / "__init__.py").is_file():
+        raise UsageError(f"{root / RUNTIME_PACKAGE} is missing; run `qmt-abigen generate` first")
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    return importlib.import_module(RUNTIME_PACKAGE)
+
+
+def detect(data: bytes) -> Detected | Undetected:
+    """Which ABI of the generated bindings the module speaks (`detect_abi`, from its exports
+    and imports; nothing is run)."""
+    runtime = _runtime()
+    try:
+        match = runtime.detect_abi(data)
+    except runtime.UnsupportedAbiError as exc:
+        return Undetected(
+            str(exc.kind), str(exc), {str(k): tuple(v) for k, v in exc.missing.items()}
+        )
+    except runtime.PluginLoadError as exc:
+        return Undetected("not-wasm", str(exc), {})
+    return Detected(str(match.abi.slug), match.mode, match.dialect)
+
+
+@dataclass(frozen=True)
+class HttpAnswer:
+    """A response the host side received (headers with lower-case names)."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
 
 
 def load(spec: ir.Spec) -> Bindings:
@@ -300,6 +354,37 @@ class Bindings:
             failure = self.failure(exc)
             assert failure is not None
             return failure
+
+    def send_http(
+        self,
+        allowed: Sequence[str],
+        request: Mapping[str, Any],
+        body: bytes,
+        *,
+        timeout_ms: int,
+    ) -> HttpAnswer | PluginFailure:
+        """Sends `{"method", "url", "headers"}` the host's way (the runtime's `HttpPolicy`: only
+        the `allowed` origins, same-origin redirects, the deadline); the answer or the failure."""
+        rt = self._rt
+        policy = rt.HttpPolicy(
+            rt.AllowList.parse(allowed),
+            timeout_ms=timeout_ms,
+            max_response_bytes=rt.DEFAULT_MAX_HTTP_RESPONSE_BYTES,
+        )
+        raw = json.dumps(dict(request)).encode()
+        try:
+            response = policy.send(raw, body or None, policy.deadline(time.monotonic()))
+        except rt.HttpFailure as failure:
+            exc = failure.error(failure.message, **failure.fields)
+            converted = self.failure(exc)
+            assert converted is not None
+            return converted
+        finally:
+            close = getattr(policy, "close", None)
+            if callable(close):
+                close()
+        headers = {str(k).lower(): str(v) for k, v in response.headers.items()}
+        return HttpAnswer(int(response.status), headers, bytes(response.body))
 
     def call_typed(self, plugin: TypedPlugin, export: str, *args: Any, **kwargs: Any) -> Any:
         """The export's typed method (decoded, validated output). Raises PluginFailed."""

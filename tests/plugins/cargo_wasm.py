@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -25,8 +26,9 @@ def _write_if_changed(path: Path, text: str) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-def build_wasm(crate: Path) -> tuple[bytes, str]:
-    """The release .wasm of the cdylib crate at `crate`, and cargo's stderr.
+def build_wasm(crate: Path, features: Sequence[str] = ()) -> tuple[bytes, str]:
+    """The release .wasm of the cdylib crate at `crate` (with these cargo features), and
+    cargo's stderr.
 
     Fails the calling test (AssertionError) if cargo fails or prints a warning.
     """
@@ -45,6 +47,8 @@ def build_wasm(crate: Path) -> tuple[bytes, str]:
     had_lock = (crate / "Cargo.lock").exists()
     try:
         cargo = [str(TOOLCHAIN / "cargo"), "build", "--release", "--offline"]
+        if features:
+            cargo += ["--features", ",".join(features)]
         result = subprocess.run(
             [*cargo, "--target", "wasm32-wasi"],
             cwd=crate, env=env, capture_output=True, text=True, check=False,

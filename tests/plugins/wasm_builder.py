@@ -350,12 +350,17 @@ NULLARY_EXPORTS = frozenset(("_initialize", "__wasm_call_ctors"))
 
 
 def build_module(
-    exports: Mapping[str, Iterable[Step]], *, start: Iterable[Step] | None = None
+    exports: Mapping[str, Iterable[Step]],
+    *,
+    start: Iterable[Step] | None = None,
+    host_imports: Sequence[tuple[str, str]] = (),
 ) -> bytes:
     """A module whose export `name` runs its steps in order, then returns 0.
 
     Exports named in `NULLARY_EXPORTS` take and return nothing; `start` (steps that must not
-    return a code) becomes the module's start function, which is not exported.
+    return a code) becomes the module's start function, which is not exported. `host_imports`
+    are (module, name) functions `(i64) -> i64` the module imports but never calls (to look
+    like a plugin of another host).
     """
     scripts = {name: list(steps) for name, steps in exports.items()}
     start_steps = None if start is None else list(start)
@@ -378,6 +383,8 @@ def build_module(
         _name(QMT_MODULE) + _name(name) + b"\x00" + _uleb(len(_IMPORTS) + index)
         for index, name in enumerate(qmt)
     ]
+    i64_to_i64 = _FN["alloc"]  # the type of `alloc`, (i64) -> i64
+    imports += [_name(m) + _name(n) + b"\x00" + _uleb(i64_to_i64) for m, n in host_imports]
     n_imports = len(imports)
     names = sorted(scripts)
     bodies_steps = [(name in NULLARY_EXPORTS, scripts[name]) for name in names]

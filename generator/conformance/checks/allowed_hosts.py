@@ -6,7 +6,7 @@ from __future__ import annotations
 from generator import ir
 from generator.conformance.context import CheckContext
 from generator.conformance.report import Status, plural
-from generator.hosttools.bindings import FailureKind
+from generator.hosttools.bindings import FailureKind, PluginFailure
 from generator.ir import calls
 
 
@@ -33,6 +33,11 @@ class AllowedHostsCheck:
         if reached:
             detail = f"the server received {plural(reached, 'request')} despite the allow-list"
             ctx.add(self.name, name, Status.FAIL, detail)
+        elif failure is not None and name in ctx.declined and _declines(ctx, call, failure):
+            detail = (
+                "declines here too (typed not_implemented, no HTTP); the server received nothing"
+            )
+            ctx.add(self.name, name, Status.PASS, detail)
         elif failure is not None and failure.kind is FailureKind.HOST_NOT_ALLOWED:
             observed = "" if server is not None else " (not observable with --base-url)"
             detail = f"host not allowed: {failure.url}; the server received nothing{observed}"
@@ -42,3 +47,21 @@ class AllowedHostsCheck:
         else:
             detail = f"expected host-not-allowed, got {ctx.describe(failure)}"
             ctx.add(self.name, name, Status.FAIL, detail)
+
+
+def _declines(ctx: CheckContext, call: calls.Call, failure: PluginFailure) -> bool:
+    """The blocked plugin answered the same typed error the main one declined with."""
+    document, problem = ctx.typed_error(call, failure)
+    return (
+        problem is None
+        and failure.plugin_message is not None
+        and (ctx.declined[call.export.name].endswith(_message(document)))
+    )
+
+
+def _message(document: object) -> str:
+    if isinstance(document, dict):
+        for value in document.values():
+            if isinstance(value, dict):
+                return str(value.get("message", ""))
+    return ""

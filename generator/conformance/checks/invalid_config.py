@@ -1,5 +1,7 @@
 """`invalid-config`: an export that takes the configuration itself rejects one the plugin's own
-config_schema rejects, with an error message."""
+config_schema rejects, with an error message. That is an input typed as the spec's `Config`, or,
+for the host's `check_config` role, untyped JSON the host fills with its configuration
+(`is_config`: v2's `from_config`)."""
 
 from __future__ import annotations
 
@@ -22,7 +24,8 @@ class InvalidConfigCheck:
     name = "invalid-config"
 
     def applies(self, spec: ir.Spec, call: calls.Call) -> bool:
-        return call.input is calls.InputShape.CONFIG
+        checks_config = call.export.name == spec.host.roles.check_config
+        return call.input is calls.InputShape.CONFIG or (call.defaults_to_config and checks_config)
 
     def planned_calls(self, call: calls.Call) -> int:
         return 1

@@ -9,7 +9,8 @@ from typing import Any
 from generator import ir
 from generator.conformance.context import CheckContext, Outcome
 from generator.conformance.report import Status, plural, short, where
-from generator.ir import calls
+from generator.hosttools.bindings import PluginFailure
+from generator.ir import calls, exchange
 from generator.ir import schema as ir_schema
 
 
@@ -31,12 +32,16 @@ class OutputCheck:
         name = export.name
         if outcome.output is None:
             assert outcome.failure is not None
+            if _declined(ctx, export, outcome.failure):
+                return None
             ctx.add("call", name, Status.FAIL, ctx.describe(outcome.failure, export))
             for check in ("encoding", "schema"):
                 ctx.add(check, name, Status.SKIP, "no output")
             return None
         raw = outcome.output
-        ctx.add("call", name, Status.PASS, f"answered {plural(len(raw), 'byte')}")
+        ctx.add(
+            "call", name, Status.PASS, f"answered {plural(len(raw), 'byte')}{_source(ctx, name)}"
+        )
         decoded = _decode(ctx, export, raw)
         if decoded is None:
             ctx.add("schema", name, Status.SKIP, "output not decoded")
@@ -56,6 +61,36 @@ class OutputCheck:
         else:
             ctx.add("schema", name, Status.PASS, f"valid {name}.output")
         return value
+
+
+DECLINED_VARIANT = "not_implemented"
+"""The wire name of the typed error a plugin answers for an operation its provider lacks
+(QueryMT's `LLMError::NotImplemented`): a conforming answer, not a failure."""
+
+
+def _declined(ctx: CheckContext, export: ir.Export, failure: PluginFailure) -> bool:
+    """Records the rows of a call answered with the typed "not implemented" error (a valid
+    document of the spec's error type whose payload is tagged `not_implemented`)."""
+    call = calls.call_of(ctx.spec, export)
+    document, problem = ctx.typed_error(call, failure)
+    if problem is not None or not isinstance(document, dict):
+        return False
+    payloads = [v for v in document.values() if isinstance(v, dict)]
+    if not any(DECLINED_VARIANT in p.values() for p in payloads):
+        return False
+    message = next((str(p.get("message", "")) for p in payloads), "")
+    detail = f"declines with the typed {DECLINED_VARIANT} error: {message}"
+    ctx.declined[export.name] = detail
+    ctx.add("call", export.name, Status.PASS, detail)
+    ctx.add("encoding", export.name, Status.PASS, "JSON error document")
+    ctx.add("schema", export.name, Status.PASS, "a valid typed error document")
+    return True
+
+
+def _source(ctx: CheckContext, name: str) -> str:
+    part = exchange.part_of(ctx.spec, name, exchange.Role.PARSES_RESPONSE)
+    exchanged = ctx.exchanged(part.protocol) if part is not None else None
+    return f" to {exchanged.source}" if exchanged is not None else ""
 
 
 def _decode(ctx: CheckContext, export: ir.Export, raw: bytes) -> tuple[Any, str] | None:
