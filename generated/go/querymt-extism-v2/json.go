@@ -55,7 +55,8 @@ type Value struct {
 	Members []Member
 }
 
-// maxDepth is serde_json's recursion limit: deeper documents are refused.
+// maxDepth is serde_json's recursion limit: a document nesting arrays and objects this deep
+// is refused (127 levels are the most it reads).
 const maxDepth = 128
 
 // Error is a document that does not decode as its type, worded like serde_json.
@@ -138,7 +139,7 @@ func (p *parser) value(depth int) (Value, error) {
 }
 
 func (p *parser) object(depth int) (Value, error) {
-	if depth > maxDepth {
+	if depth >= maxDepth {
 		return Value{}, p.fail("recursion limit exceeded")
 	}
 	p.pos++
@@ -188,7 +189,7 @@ func (p *parser) object(depth int) (Value, error) {
 }
 
 func (p *parser) array(depth int) (Value, error) {
-	if depth > maxDepth {
+	if depth >= maxDepth {
 		return Value{}, p.fail("recursion limit exceeded")
 	}
 	p.pos++
@@ -356,7 +357,9 @@ func (p *parser) hex4() (rune, error) {
 	return rune(n), nil
 }
 
-func isInteger(text string) bool { return !strings.ContainsAny(text, ".eE") }
+// isInteger is whether serde_json reads a literal as an integer: no fraction, no exponent,
+// and not `-0`, which it reads as the float -0.0.
+func isInteger(text string) bool { return !strings.ContainsAny(text, ".eE") && text != "-0" }
 
 // ----------------------------------------------------------------------------- decoders
 
