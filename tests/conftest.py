@@ -35,7 +35,13 @@ def spec_v1():  # type: ignore[no-untyped-def]
 
 
 def example_abi(example: Path) -> str:
-    """The ABI slug an example is built against: the generated crate its Cargo.toml names."""
+    """The ABI slug an example is built against: the generated crate its Cargo.toml names (or,
+    for a Go example, the generated module its go.mod replaces)."""
+    if not (example / "Cargo.toml").exists():
+        for line in (example / "go.mod").read_text().splitlines():
+            if "generated/go/" in line:
+                return line.split("generated/go/", 1)[1].strip().strip("/")
+        raise AssertionError(f"{example}/go.mod uses no generated module")
     for line in (example / "Cargo.toml").read_text().splitlines():
         if "generated/rust/" in line:
             return line.split("generated/rust/", 1)[1].split('"', 1)[0].strip("/")
@@ -46,8 +52,11 @@ def example_abi(example: Path) -> str:
 def built_examples() -> dict[str, Path]:
     """Every built example plugin by name; builds them once per session (incrementally)."""
     if os.environ.get("QMT_SKIP_EXAMPLE_BUILD") != "1":
+        from generator.gotool import go_binary
+
         result = subprocess.run(
             ["bash", "scripts/build-examples.sh"],
+            env={**os.environ, "GO": os.environ.get("GO") or go_binary()},
             cwd=ROOT,
             capture_output=True,
             text=True,
