@@ -89,12 +89,13 @@ def openai_wasm(example_wasms: list[Path]) -> Path:
     pytest.fail("build/examples/openai-compatible.wasm was not built")
 
 
-@pytest.fixture(scope="session")
-def v2_example_wasm(built_examples: dict[str, Path]) -> Path:
-    """The ABI v2 example, examples/openai-compatible-v2."""
-    wasm = built_examples.get("openai-compatible-v2")
+@pytest.fixture(scope="session", params=["openai-compatible-v2", "openai-compatible-go"])
+def v2_example_wasm(request: pytest.FixtureRequest, built_examples: dict[str, Path]) -> Path:
+    """Each ABI v2 example: examples/openai-compatible-v2 (Rust) and the same provider in Go,
+    examples/openai-compatible-go; a test that takes this runs against both."""
+    wasm = built_examples.get(request.param)
     if wasm is None:
-        pytest.fail("build/examples/openai-compatible-v2.wasm was not built")
+        pytest.fail(f"build/examples/{request.param}.wasm was not built")
     return wasm
 
 
