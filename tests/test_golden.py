@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 FIXTURE = HERE / "fixtures" / "specs" / "fixture-echo.yaml"
 GOLDEN = HERE / "golden" / "fixture-echo-v3"
-TARGETS = ("docs", "jsonschema", "python", "rust")
+TARGETS = ("docs", "jsonschema", "python", "rust", "go")
 PLUGIN = HERE / "rust" / "fixture-echo"  # a plugin of the fixture ABI against the golden crate
 RUNTIME = "python/querymt_extism_runtime/"  # the host runtime, the same for every spec
 RUNTIME_SOURCE = ROOT / "templates" / "python" / "runtime"
@@ -236,3 +236,16 @@ def test_the_generated_python_imports_and_type_checks(rendered: dict[str, str]) 
         cwd=GOLDEN / "python", env=quiet, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert mypy.returncode == 0, mypy.stdout + mypy.stderr
+
+
+def test_the_go_module_is_vet_clean_for_the_host_and_for_wasip1() -> None:
+    """The fixture's Go module (other encodings, an internally tagged enum with a unit
+    variant, a default, a host import) compiles as the codecs alone and as a plugin's guest."""
+    from generator.gotool import go_binary, go_env, wasm_env
+
+    module = GOLDEN / "go" / "fixture-echo-v3"
+    for env in (go_env(), wasm_env()):
+        vet = subprocess.run(
+            [go_binary(), "vet", "./..."], cwd=module, env=env, capture_output=True, text=True
+        )
+        assert vet.returncode == 0, vet.stderr

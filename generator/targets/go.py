@@ -396,9 +396,10 @@ class ExportView:
     input_kind: str  # "ignored" | "utf8" | "json"
     input_type: str | None
     input_decode: str | None
-    output_kind: str  # "empty" | "utf8" | "utf8_opt" | "json"
+    output_kind: str  # "empty" | "utf8" | "utf8_opt" | "json" | "json_opt"
     output_type: str | None
     output_encode: str | None
+    output_deref: bool  # json_opt: the Go type is a pointer to what the encoder writes
     input_error_code: int
     wire: str
     signature: str  # the Exports method, e.g. `ChatRequest(in X) (Y, error)`
@@ -441,6 +442,7 @@ def export_view(mapper: Mapper, spec: ir.Spec, e: ir.Export, scope: Scope) -> Ex
         case _:
             assert_never(call.input)
     output_type = output_encode = None
+    output_deref = False
     match call.output:
         case OutputShape.NONE:
             output_kind = "empty"
@@ -452,14 +454,18 @@ def export_view(mapper: Mapper, spec: ir.Spec, e: ir.Export, scope: Scope) -> Ex
             ref = e.output.type
             assert ref is not None
             output_kind = "json"
-            if e.output.nullable or e.output.empty_is_none:
+            if e.output.empty_is_none:
+                # nil is empty output; a value is its JSON (never `null`).
+                output_kind = "json_opt"
+                output_type = mapper.nullable_type(ref, scope)
+                output_encode = mapper.encoder(ref, scope)
+                output_deref = not mapper.is_interface(ref)
+            elif e.output.nullable:
                 output_type = mapper.nullable_type(ref, scope)
                 output_encode = mapper.nullable_encoder(ref, scope)
             else:
                 output_type = mapper.go_type(ref, scope)
                 output_encode = mapper.encoder(ref, scope)
-            if e.output.empty_is_none:
-                raise UnsupportedByTarget(f"go target: {e.name}: json output with empty_is_none")
         case _:
             assert_never(call.output)
     ident = go_ident(e.name)
@@ -476,6 +482,7 @@ def export_view(mapper: Mapper, spec: ir.Spec, e: ir.Export, scope: Scope) -> Ex
         output_kind=output_kind,
         output_type=output_type,
         output_encode=output_encode,
+        output_deref=output_deref,
         input_error_code=_error_code(spec, e, ir.ErrorCause.INPUT),
         wire=f"input {_describe(e.input)}; output {_describe(e.output)}",
         signature=f"{ident}({arg}) {result}",
