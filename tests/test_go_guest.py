@@ -205,11 +205,14 @@ def test_json_in_and_out_with_the_specs_encodings(host: Host) -> None:
     assert chat["req"]["head"]["version"] == "HTTP/2.0"
     body = bytes(chat["req"]["body"])
     # serde_json's bytes: skipped null dropped, no escapes for <>& or U+2028, bytes as integers
-    assert body == json.dumps(
-        [{"role": "User", "content": messages[0]["content"]}, messages[1]],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    ).encode()
+    assert (
+        body
+        == json.dumps(
+            [{"role": "User", "content": messages[0]["content"]}, messages[1]],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode()
+    )
     answer = host.ok("parse_chat_response", {"cfg": CFG, "resp": _response(200, b"hi")})
     assert answer == {
         "text": "hi",
@@ -238,14 +241,16 @@ def test_the_parser_ids_and_an_empty_output(host: Host) -> None:
 
 
 def test_inputs_that_do_not_decode_fail_with_minus_one_and_free_text(host: Host) -> None:
+    extra_key = json.dumps({"cfg": {"model": "m", "x": 1}, "messages": []})
+    repeated = b'{"parser_id":1,"parser_id":1,"chunk":[]}'
     cases = [
         ("chat_request", b"not json", b"expected value"),
-        ("chat_request", json.dumps({"cfg": {"model": "m", "x": 1}, "messages": []}), b"unknown field `x`"),
+        ("chat_request", extra_key, b"unknown field `x`"),
         ("chat_request", json.dumps({"cfg": {}, "messages": []}), b"missing field `model`"),
         ("init_logging", b"-1", b"expected u32"),
         ("init_logging", b"1.0", b"expected u32"),
         ("chat_stream_parser_parse", json.dumps({"parser_id": 1, "chunk": [256]}), b"expected u8"),
-        ("chat_stream_parser_parse", b'{"parser_id":1,"parser_id":1,"chunk":[]}', b"duplicate field `parser_id`"),
+        ("chat_stream_parser_parse", repeated, b"duplicate field `parser_id`"),
         ("parse_list_models_response", b'{"resp":"\xff"}', b"invalid unicode"),
         ("supports_streaming", b'{"model":"m"} x', b"trailing characters"),
     ]  # fmt: skip

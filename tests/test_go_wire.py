@@ -55,7 +55,10 @@ EDGE_CASES: list[tuple[str, str]] = [
     ("Content", '{"type":"text","type":"text","text":"x"}'),
     ("Content", '{"type":"text","text":"a","text":"b"}'),
     ("LLMErrorPayload", '{"type":"cancelled","type":"cancelled"}'),
-    ("HttpRequestHead", '{"method":"GET","uri":"u","headers":{"a":"1","a":["2"]},"version":"HTTP/1.1"}'),
+    (
+        "HttpRequestHead",
+        '{"method":"GET","uri":"u","headers":{"a":"1","a":["2"]},"version":"HTTP/1.1"}',
+    ),
     ("FunctionTool", '{"name":"f","description":"d","parameters":{"b":1,"a":2,"a":3}}'),
     ("ChatRole", '{"User":null,"User":null}'),
     # keys match exactly (encoding/json would match INPUT_TOKENS case-insensitively)
@@ -87,7 +90,10 @@ EDGE_CASES: list[tuple[str, str]] = [
     ("CompletionRequest", '{"prompt":"x","temperature":1e400}'),
     ("CompletionRequest", '{"prompt":"x","temperature":"0.5"}'),
     # json values: numbers as serde_json::Value keeps them
-    ("FunctionTool", '{"name":"f","description":"d","parameters":[1,-1,18446744073709551615,-9223372036854775808]}'),
+    (
+        "FunctionTool",
+        '{"name":"f","description":"d","parameters":[1,-1,18446744073709551615,-9223372036854775808]}',
+    ),
     ("FunctionTool", '{"name":"f","description":"d","parameters":12345678901234567890123}'),
     ("FunctionTool", '{"name":"f","description":"d","parameters":[1E2,0.1,-0.0,1.5e300,2.5]}'),
     ("FunctionTool", '{"name":"f","description":"d","parameters":{"z":{"y":[true,false,null]}}}'),
@@ -113,14 +119,17 @@ EDGE_CASES: list[tuple[str, str]] = [
     ("Content", '{"text":"hi","type":"text"}'),
     ("Content", '{"type":1,"text":"hi"}'),
     ("LLMErrorPayload", '{"type":"rate_limited","message":"m","retry_after_secs":1.5}'),
-    ("LLMErrorPayload", '{"type":"http_status","status_code":503,"message":"m","retry_after_secs":7,"extra":[1]}'),
+    (
+        "LLMErrorPayload",
+        '{"type":"http_status","status_code":503,"message":"m","retry_after_secs":7,"extra":[1]}',
+    ),
     # enums: exact names, serde's map form for unit variants, `other`
     ("FinishReason", '"Stop "'),
     ("FinishReason", '{"Stop":1}'),
     ("ProviderErrorKind", '{"bogus":null}'),
     ("ProviderErrorKind", '{"bogus":1}'),
     ("StreamChunk", '{"usage":[1,2]}'),
-    ("StreamChunk", '{}'),
+    ("StreamChunk", "{}"),
     ("HttpHeaderValue", '["a",1]'),
     ("HttpVersion", '{"HTTP/1.1":null}'),
     # documents: whitespace, trailing text, syntax, depth (serde_json's limit is 128)
@@ -137,7 +146,7 @@ EDGE_CASES: list[tuple[str, str]] = [
     ("ExtismListModelsRequest", '{"cfg":tru}'),
     ("ExtismListModelsRequest", '{"cfg":[1 2]}'),
     ("ExtismListModelsRequest", '{"cfg" 1}'),
-    ("ExtismListModelsRequest", '{cfg:1}'),
+    ("ExtismListModelsRequest", "{cfg:1}"),
     ("ExtismListModelsRequest", '{"cfg":' + deep(126) + "}"),
     ("ExtismListModelsRequest", '{"cfg":' + deep(127) + "}"),
     ("ExtismListModelsRequest", '{"cfg":' + deep(128) + "}"),
@@ -218,15 +227,18 @@ def test_v2_valid_documents_come_back_unchanged_and_rewrites_as_listed() -> None
     cases = serde_wire.load_cases(Path(__file__).parent / "fixtures" / fixture)
     checker = build_checker(spec)
     valid = _docs(cases, "valid")
-    pairs = [(n, read, out) for n, c in sorted(cases.items()) for read, out in c.get("rewrites", [])]
+    pairs = [
+        (n, read, out) for n, c in sorted(cases.items()) for read, out in c.get("rewrites", [])
+    ]
     verdicts = run_checker(checker, _encoded(valid + [(n, read) for n, read, _ in pairs]))
     expected = [doc for _, doc in valid] + [out for _, _, out in pairs]
+    documents = valid + [(n, r) for n, r, _ in pairs]
     wrong = [
         (name, want, v)
-        for (name, _), want, v in zip(valid + [(n, r) for n, r, _ in pairs], expected, verdicts)
+        for (name, _), want, v in zip(documents, expected, verdicts, strict=True)
         if v.verdict != "ok" or v.written != want
     ]
-    assert len(verdicts) == len(expected) and wrong == []
+    assert wrong == []
 
 
 def test_every_spec_type_has_a_go_codec(abi: Any) -> None:

@@ -92,7 +92,9 @@ class Scope:
 
     @classmethod
     def of_params(cls, params: tuple[str, ...]) -> Scope:
-        return cls({p: p for p in params}, {p: f"d{p}" for p in params}, {p: f"e{p}" for p in params})
+        return cls(
+            {p: p for p in params}, {p: f"d{p}" for p in params}, {p: f"e{p}" for p in params}
+        )
 
 
 class Mapper:
@@ -276,7 +278,9 @@ def _field_view(mapper: Mapper, owner: str, f: ir.Field, index: int, scope: Scop
             literal = mapper.literal(f.default, f.type, f"{owner}.{f.name}")
             decode = f"DefaultField(f, {index}, {mapper.decoder(f.type, scope)}, {literal})"
         else:
-            decode = f'Field(f, {index}, "{f.wire_name}", "{owner}", {mapper.decoder(f.type, scope)})'
+            decode = (
+                f'Field(f, {index}, "{f.wire_name}", "{owner}", {mapper.decoder(f.type, scope)})'
+            )
     if f.nullable and f.has_default:
         raise UnsupportedByTarget(f"go target: {owner}.{f.name}: a nullable field with a default")
     return FieldView(
@@ -329,7 +333,9 @@ def enum_view(mapper: Mapper, t: ir.EnumType) -> EnumView:
         ident = f"{t.name}{go_ident(v.name)}"
         if not string_enum and ident in {d.name for d in mapper.spec.types}:
             raise UnsupportedByTarget(f"go target: variant type {ident} clashes with a spec type")
-        kind, fields, value = "unit", (), ("", "", "")
+        kind = "unit"
+        fields: tuple[FieldView, ...] = ()
+        value = ("", "", "")
         items: tuple[tuple[str, str, str], ...] = ()
         match v.payload:
             case ir.UnitPayload():
@@ -527,9 +533,13 @@ def import_views(spec: ir.Spec) -> list[ImportView]:
     for name, params, results, doc in KERNEL_IMPORTS:
         seen[(KERNEL_MODULE, name)] = _import_view(KERNEL_MODULE, name, params, results, doc)
     for i in spec.imports:
-        seen[(i.module, i.name)] = _import_view(i.module, i.name, i.params, i.results, i.description)
+        seen[(i.module, i.name)] = _import_view(
+            i.module, i.name, i.params, i.results, i.description
+        )
     for f in spec.host_functions:
-        seen[(f.module, f.name)] = _import_view(f.module, f.name, f.params, f.results, f.description)
+        seen[(f.module, f.name)] = _import_view(
+            f.module, f.name, f.params, f.results, f.description
+        )
     return list(seen.values())
 
 
@@ -554,7 +564,7 @@ def host_function_views(mapper: Mapper, spec: ir.Spec) -> list[HostFunctionView]
     scope = Scope.of_params(())
     views = []
     for f in spec.host_functions:
-        sides = []
+        sides: list[tuple[str, str | None, str | None]] = []
         for payload, side in ((f.input, "input"), (f.output, "output")):
             match payload.encoding:
                 case ir.Encoding.IGNORED | ir.Encoding.EMPTY:
