@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bench import DEFAULT_OUTPUT, calls, generation, opening
+from bench import DEFAULT_OUTPUT, calls, generation, go_guest, opening
 from bench.budget import FULL, QUICK, Budget
 from bench.report import markdown, print_report, write_json
 from bench.stats import Section
@@ -24,6 +24,7 @@ SECTIONS: dict[str, Callable[[Budget], Section]] = {
     "typed_call": calls.typed_calls,
     "opening": opening.run,
     "throughput": calls.throughput,
+    "go_guest": go_guest.run,
 }
 
 
