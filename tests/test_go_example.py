@@ -46,3 +46,17 @@ def test_verify_gives_the_go_example_the_rust_examples_verdict_on_every_check(
     assert go["name"] == rust["name"] == "openai-compatible"
     passed = {(check, export) for check, export, status in rows(go) if status == "PASS"}
     assert len(passed) >= 100
+
+
+def test_the_go_example_is_gofmt_and_vet_clean() -> None:
+    from generator.gotool import go_binary, gofmt_binary, wasm_env
+
+    example = ROOT / "examples" / "openai-compatible-go"
+    listed = subprocess.run(
+        [gofmt_binary(), "-l", "."], cwd=example, capture_output=True, text=True, check=True
+    )
+    assert listed.stdout == ""
+    vet = subprocess.run(
+        [go_binary(), "vet", "."], cwd=example, env=wasm_env(), capture_output=True, text=True
+    )
+    assert vet.returncode == 0, vet.stderr
