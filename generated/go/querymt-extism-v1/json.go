@@ -765,6 +765,15 @@ func InternalForm(v Value, tag, typeName string) (string, Value, error) {
 	}
 }
 
+// InternalUnit checks what an internally tagged unit variant holds besides its tag: any
+// other keys of an object are ignored, but the array form may hold nothing else.
+func InternalUnit(rest Value) error {
+	if rest.Kind == Array && len(rest.Items) > 0 {
+		return errorf("invalid length ", strconv.Itoa(len(rest.Items)), ", expected 0 elements in sequence")
+	}
+	return nil
+}
+
 // UnknownVariant is serde's error for a tag no variant has.
 func UnknownVariant(name string, expected []string) error {
 	quoted := make([]string, len(expected))

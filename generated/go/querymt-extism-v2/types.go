@@ -2781,7 +2781,7 @@ func DecodeLLMErrorPayload(v Value) (LLMErrorPayload, error) {
 		return x, nil
 	case "cancelled":
 		// A unit variant ignores whatever else the object holds, as serde does.
-		return LLMErrorPayloadCancelled{}, nil
+		return LLMErrorPayloadCancelled{}, InternalUnit(rest)
 	case "remote_stream_disconnected":
 		x, err := decodeLLMErrorPayloadRemoteStreamDisconnected(rest)
 		if err != nil {
@@ -3209,7 +3209,7 @@ func DecodeStreamOpenResult(v Value) (StreamOpenResult, error) {
 		return x, nil
 	case "cancelled":
 		// A unit variant ignores whatever else the object holds, as serde does.
-		return StreamOpenResultCancelled{}, nil
+		return StreamOpenResultCancelled{}, InternalUnit(rest)
 	case "error":
 		x, err := decodeStreamOpenResultError(rest)
 		if err != nil {

@@ -101,7 +101,7 @@ func DecodeShape(v Value) (Shape, error) {
 	switch tag {
 	case "Dot":
 		// A unit variant ignores whatever else the object holds, as serde does.
-		return ShapeDot{}, nil
+		return ShapeDot{}, InternalUnit(rest)
 	case "Square":
 		x, err := decodeShapeSquare(rest)
 		if err != nil {
