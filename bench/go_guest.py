@@ -55,19 +55,26 @@ def _wasm(name: str) -> bytes:
     return path.read_bytes()
 
 
+def _qmt_log(plugin: Any, params: list[Any], results: list[Any], *data: Any) -> None:
+    del plugin, params, results, data
+
+
+def _qmt_http_request(plugin: Any, params: list[Any], results: list[Any], *data: Any) -> None:
+    del params, data
+    plugin.return_bytes(results[0], json.dumps(_response(b"")).encode())
+
+
 def _instance(extism: Any, data: bytes) -> Any:
     i64 = extism.ValType.I64
-
-    @extism.host_fn(name="qmt_log", namespace="extism:host/user", signature=([i64], []))
-    def qmt_log(plugin: Any, params: list[Any], results: list[Any], *data: Any) -> None:
-        del plugin, params, results, data
-
-    @extism.host_fn(name="qmt_http_request", namespace="extism:host/user", signature=([i64], [i64]))
-    def qmt_http_request(plugin: Any, params: list[Any], results: list[Any], *data: Any) -> None:
-        del params, data
-        plugin.return_bytes(results[0], json.dumps(_response(b"")).encode())
-
-    return extism.Plugin(data, wasi=True, functions=[qmt_log, qmt_http_request])
+    host_fn: Any = extism.host_fn
+    namespace = "extism:host/user"
+    functions = [
+        host_fn(name="qmt_log", namespace=namespace, signature=([i64], []))(_qmt_log),
+        host_fn(name="qmt_http_request", namespace=namespace, signature=([i64], [i64]))(
+            _qmt_http_request
+        ),
+    ]
+    return extism.Plugin(data, wasi=True, functions=functions)
 
 
 def _us(action: Callable[[], object]) -> float:
