@@ -503,6 +503,8 @@ class ImportView:
     params: str
     result: str
     doc: str
+    call_args: str
+    wrapper: str  # the exported Go function that calls it ("" for Extism's kernel)
 
 
 def _wasm_type(t: str) -> str:
@@ -524,6 +526,8 @@ def _import_view(
         params=", ".join(f"a{i} {_wasm_type(p)}" for i, p in enumerate(params)),
         result=f" {_wasm_type(results[0])}" if results else "",
         doc=" ".join(doc.split()),
+        call_args=", ".join(f"a{i}" for i in range(len(params))),
+        wrapper="" if module == KERNEL_MODULE else go_ident(name),
     )
 
 
@@ -668,6 +672,7 @@ def _context(spec: ir.Spec) -> dict[str, object]:
     order = {t.name: i for i, t in enumerate(spec.types)}
     types: list[StructView | EnumView] = sorted([*structs, *enums], key=lambda v: order[v.name])
     exports = [export_view(mapper, spec, e, scope) for e in spec.exports]
+    host_functions = host_function_views(mapper, spec)
     encodes_params = any(
         isinstance(r, ir.TypeParam) or _mentions_param(spec, r)
         for e in spec.exports
@@ -688,7 +693,12 @@ def _context(spec: ir.Spec) -> dict[str, object]:
         "generic_args": f"[{', '.join(params)}]" if params else "",
         "encodes_params": encodes_params,
         "imports": import_views(spec),
-        "host_functions": host_function_views(mapper, spec),
+        "host_functions": host_functions,
+        "raw_imports": [
+            v
+            for v in import_views(spec)
+            if v.wrapper and v.name not in {h.name for h in host_functions}
+        ],
         "conventions": convention_views(mapper, spec),
         "error_code": spec.error.code,
         "host_error_code": _host_error_code(spec),

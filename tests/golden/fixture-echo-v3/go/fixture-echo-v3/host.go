@@ -7,3 +7,9 @@ package fixtureechov3
 // Typed wrappers of the spec's host functions: each encodes its input, calls the import and
 // decodes what the host answered. A host answer that does not decode is a *Failure with
 // HostErrorCode, which an export can return as it is.
+
+// NowMs calls the host function `now_ms` (extism:host/user) as the spec declares it,
+// with raw wasm values: The host's clock in milliseconds; a host function the plugin imports.
+func NowMs() int64 {
+	return hostNowMs()
+}
