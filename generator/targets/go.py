@@ -504,7 +504,7 @@ class ImportView:
     result: str
     doc: str
     call_args: str
-    wrapper: str  # the exported Go function that calls it ("" for Extism's kernel)
+    wrapper: str  # the exported Go function that calls it (spec-declared imports only)
 
 
 def _wasm_type(t: str) -> str:
@@ -527,7 +527,7 @@ def _import_view(
         result=f" {_wasm_type(results[0])}" if results else "",
         doc=" ".join(doc.split()),
         call_args=", ".join(f"a{i}" for i in range(len(params))),
-        wrapper="" if module == KERNEL_MODULE else go_ident(name),
+        wrapper=go_ident(name),
     )
 
 
@@ -545,6 +545,21 @@ def import_views(spec: ir.Spec) -> list[ImportView]:
             f.module, f.name, f.params, f.results, f.description
         )
     return list(seen.values())
+
+
+def raw_import_views(spec: ir.Spec, typed: set[str]) -> list[ImportView]:
+    """The imports the spec declares that get no typed wrapper: exported as they are (offsets
+    and wasm values), for use with `WriteBlock`/`ReadBlock`."""
+    declared = [(i.module, i.name) for i in spec.imports] + [
+        (f.module, f.name) for f in spec.host_functions
+    ]
+    by_key = {(v.module, v.name): v for v in import_views(spec)}
+    seen: list[ImportView] = []
+    for key in declared:
+        view = by_key[key]
+        if view.name not in typed and view not in seen:
+            seen.append(view)
+    return seen
 
 
 @dataclass(frozen=True)
@@ -694,11 +709,7 @@ def _context(spec: ir.Spec) -> dict[str, object]:
         "encodes_params": encodes_params,
         "imports": import_views(spec),
         "host_functions": host_functions,
-        "raw_imports": [
-            v
-            for v in import_views(spec)
-            if v.wrapper and v.name not in {h.name for h in host_functions}
-        ],
+        "raw_imports": raw_import_views(spec, {h.name for h in host_functions}),
         "conventions": convention_views(mapper, spec),
         "error_code": spec.error.code,
         "host_error_code": _host_error_code(spec),

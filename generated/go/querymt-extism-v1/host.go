@@ -7,3 +7,15 @@ package querymtextismv1
 // Typed wrappers of the spec's host functions: each encodes its input, calls the import and
 // decodes what the host answered. A host answer that does not decode is a *Failure with
 // HostErrorCode, which an export can return as it is.
+
+// HttpRequest calls the host function `http_request` (extism:host/env) as the spec declares it,
+// with raw wasm values: Extism's built-in HTTP client. Arguments are an offset to a JSON request `{"method", "url", "headers"}` and an offset to the body (0 for none); the result is the offset of the response body. The host allows only hosts in the manifest's `allowed_hosts`; response headers are not returned in v1.
+func HttpRequest(a0 int64, a1 int64) int64 {
+	return kernelHttpRequest(a0, a1)
+}
+
+// HttpStatusCode calls the host function `http_status_code` (extism:host/env) as the spec declares it,
+// with raw wasm values: The HTTP status of the last `http_request`.
+func HttpStatusCode() int32 {
+	return kernelHttpStatusCode()
+}

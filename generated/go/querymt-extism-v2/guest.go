@@ -124,8 +124,9 @@ func hostQmtHttpStreamClose(a0 int64)
 //go:wasmimport extism:host/user qmt_yield_chunk
 func hostQmtYieldChunk(a0 int64)
 
-// writeBlock copies bytes into a new Extism memory block; 0 for no bytes.
-func writeBlock(b []byte) int64 {
+// WriteBlock copies bytes into a new Extism memory block and returns its offset (0 for no
+// bytes), for a host function's argument.
+func WriteBlock(b []byte) int64 {
 	if len(b) == 0 {
 		return 0
 	}
@@ -144,8 +145,9 @@ func writeBlock(b []byte) int64 {
 	return offset
 }
 
-// readBlock copies the Extism memory block at offset (0 is no bytes).
-func readBlock(offset int64) []byte {
+// ReadBlock copies the Extism memory block at offset (0 is no bytes), e.g. a host
+// function's result.
+func ReadBlock(offset int64) []byte {
 	if offset == 0 {
 		return nil
 	}
@@ -164,8 +166,8 @@ func readBlock(offset int64) []byte {
 	return out
 }
 
-// freeBlock frees a block this plugin owns (0 is ignored).
-func freeBlock(offset int64) {
+// FreeBlock frees a block this plugin owns (0 is ignored).
+func FreeBlock(offset int64) {
 	if offset != 0 {
 		kernelFree(offset)
 	}
@@ -173,8 +175,8 @@ func freeBlock(offset int64) {
 
 // blockResult is the bytes of a block a host function returned, freeing it.
 func blockResult(offset int64) []byte {
-	b := readBlock(offset)
-	freeBlock(offset)
+	b := ReadBlock(offset)
+	FreeBlock(offset)
 	return b
 }
 
@@ -197,20 +199,20 @@ func Input() []byte {
 
 // Output sets the output of the current call.
 func Output(b []byte) {
-	kernelOutputSet(writeBlock(b), int64(len(b)))
+	kernelOutputSet(WriteBlock(b), int64(len(b)))
 }
 
 func setError(message []byte) {
 	if len(message) == 0 {
 		message = []byte("error")
 	}
-	kernelErrorSet(writeBlock(message))
+	kernelErrorSet(WriteBlock(message))
 }
 
 // ConfigGet is a value of the manifest's `config` map (Extism's config_get).
 func ConfigGet(key string) (string, bool) {
 	// The host frees the key block.
-	offset := kernelConfigGet(writeBlock([]byte(key)))
+	offset := kernelConfigGet(WriteBlock([]byte(key)))
 	if offset == 0 {
 		return "", false
 	}

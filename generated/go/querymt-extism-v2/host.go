@@ -16,7 +16,7 @@ func QmtLog(in ExtismLogRecord) error {
 	if err != nil {
 		return Fail(err.Error())
 	}
-	hostQmtLog(writeBlock(arg))
+	hostQmtLog(WriteBlock(arg))
 	return nil
 }
 
@@ -29,7 +29,7 @@ func QmtHttpRequest(in SerializableHttpRequest) (SerializableHttpResponse, error
 	if err != nil {
 		return zero, Fail(err.Error())
 	}
-	out := blockResult(hostQmtHttpRequest(writeBlock(arg)))
+	out := blockResult(hostQmtHttpRequest(WriteBlock(arg)))
 	x, err := Unmarshal(out, DecodeSerializableHttpResponse)
 	if err != nil {
 		return zero, FailWithCode(HostErrorCode, "qmt_http_request answered "+err.Error())
@@ -46,7 +46,7 @@ func QmtHttpStreamOpen(in SerializableHttpRequest) (StreamOpenResult, error) {
 	if err != nil {
 		return zero, Fail(err.Error())
 	}
-	out := blockResult(hostQmtHttpStreamOpen(writeBlock(arg)))
+	out := blockResult(hostQmtHttpStreamOpen(WriteBlock(arg)))
 	x, err := Unmarshal(out, DecodeStreamOpenResult)
 	if err != nil {
 		return zero, FailWithCode(HostErrorCode, "qmt_http_stream_open answered "+err.Error())
@@ -63,7 +63,7 @@ func QmtHttpStreamNext(in int64) ([]byte, error) {
 	if err != nil {
 		return zero, Fail(err.Error())
 	}
-	out := blockResult(hostQmtHttpStreamNext(writeBlock(arg)))
+	out := blockResult(hostQmtHttpStreamNext(WriteBlock(arg)))
 	return out, nil
 }
 
@@ -75,7 +75,7 @@ func QmtHttpStreamClose(in int64) error {
 	if err != nil {
 		return Fail(err.Error())
 	}
-	hostQmtHttpStreamClose(writeBlock(arg))
+	hostQmtHttpStreamClose(WriteBlock(arg))
 	return nil
 }
 
@@ -87,6 +87,6 @@ func QmtYieldChunk(in ExtismChatChunk) error {
 	if err != nil {
 		return Fail(err.Error())
 	}
-	hostQmtYieldChunk(writeBlock(arg))
+	hostQmtYieldChunk(WriteBlock(arg))
 	return nil
 }
