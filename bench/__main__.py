@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bench import DEFAULT_OUTPUT, calls, generation, opening, v2_host
+from bench import DEFAULT_OUTPUT, calls, generation, go_guest, opening, v2_host
 from bench.budget import FULL, QUICK, Budget
 from bench.report import markdown, print_report, write_json
 from bench.stats import Section
@@ -25,6 +25,7 @@ SECTIONS: dict[str, Callable[[Budget], Section]] = {
     "opening": opening.run,
     "throughput": calls.throughput,
     "v2_host": v2_host.run,
+    "go_guest": go_guest.run,
 }
 
 

@@ -18,6 +18,8 @@ def _number(value: float, unit: str) -> str:
         return f"{value:.3f} s"
     if unit == "calls/s":
         return f"{value:,.0f}/s"
+    if unit == "bytes":
+        return f"{value:,.0f} B"
     if value >= 1000:
         return f"{value / 1000:.2f} ms"
     return f"{value:.1f} us"

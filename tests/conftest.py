@@ -7,6 +7,7 @@ loopback server, and small scripted wasm modules for faults the examples cannot 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -25,6 +26,12 @@ sys.path.insert(0, str(GENERATED_PYTHON))
 sys.path.insert(0, str(Path(__file__).resolve().parent / "plugins"))
 
 from generator.conformance.loopback_server import LoopbackServer  # noqa: E402
+from generator.gotool import GoToolchainError, go_binary  # noqa: E402
+
+# scripts/build-examples.sh, wherever a test runs it, builds the Go example with the toolchain
+# this Python's environment has (the dev extras'); without one it says so itself.
+with contextlib.suppress(GoToolchainError):
+    os.environ.setdefault("GO", go_binary())
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +42,13 @@ def spec_v1():  # type: ignore[no-untyped-def]
 
 
 def example_abi(example: Path) -> str:
-    """The ABI slug an example is built against: the generated crate its Cargo.toml names."""
+    """The ABI slug an example is built against: the generated crate its Cargo.toml names (or,
+    for a Go example, the generated module its go.mod replaces)."""
+    if not (example / "Cargo.toml").exists():
+        for line in (example / "go.mod").read_text().splitlines():
+            if "generated/go/" in line:
+                return line.split("generated/go/", 1)[1].strip().strip("/")
+        raise AssertionError(f"{example}/go.mod uses no generated module")
     for line in (example / "Cargo.toml").read_text().splitlines():
         if "generated/rust/" in line:
             return line.split("generated/rust/", 1)[1].split('"', 1)[0].strip("/")
@@ -80,12 +93,13 @@ def openai_wasm(example_wasms: list[Path]) -> Path:
     pytest.fail("build/examples/openai-compatible.wasm was not built")
 
 
-@pytest.fixture(scope="session")
-def v2_example_wasm(built_examples: dict[str, Path]) -> Path:
-    """The ABI v2 example, examples/openai-compatible-v2."""
-    wasm = built_examples.get("openai-compatible-v2")
+@pytest.fixture(scope="session", params=["openai-compatible-v2", "openai-compatible-go"])
+def v2_example_wasm(request: pytest.FixtureRequest, built_examples: dict[str, Path]) -> Path:
+    """Each ABI v2 example: examples/openai-compatible-v2 (Rust) and the same provider in Go,
+    examples/openai-compatible-go; a test that takes this runs against both."""
+    wasm = built_examples.get(request.param)
     if wasm is None:
-        pytest.fail("build/examples/openai-compatible-v2.wasm was not built")
+        pytest.fail(f"build/examples/{request.param}.wasm was not built")
     return wasm
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = ("generation", "typed_call", "opening", "throughput", "v2_host")
+SECTIONS = ("generation", "typed_call", "opening", "throughput", "v2_host", "go_guest")
 
 
 def _positive(value: object, where: str) -> None:

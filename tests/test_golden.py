@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 FIXTURE = HERE / "fixtures" / "specs" / "fixture-echo.yaml"
 GOLDEN = HERE / "golden" / "fixture-echo-v3"
-TARGETS = ("docs", "jsonschema", "python", "rust")
+TARGETS = ("docs", "jsonschema", "python", "rust", "go")
 PLUGIN = HERE / "rust" / "fixture-echo"  # a plugin of the fixture ABI against the golden crate
 RUNTIME = "python/querymt_extism_runtime/"  # the host runtime, the same for every spec
 RUNTIME_SOURCE = ROOT / "templates" / "python" / "runtime"
@@ -236,3 +236,67 @@ def test_the_generated_python_imports_and_type_checks(rendered: dict[str, str]) 
         cwd=GOLDEN / "python", env=quiet, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert mypy.returncode == 0, mypy.stdout + mypy.stderr
+
+
+def test_the_go_module_is_vet_clean_for_the_host_and_for_wasip1() -> None:
+    """The fixture's Go module (other encodings, an internally tagged enum with a unit
+    variant, a default, a host import) compiles as the codecs alone and as a plugin's guest."""
+    from generator.gotool import go_binary, go_env, wasm_env
+
+    module = GOLDEN / "go" / "fixture-echo-v3"
+    for env in (go_env(), wasm_env()):
+        vet = subprocess.run(
+            [go_binary(), "vet", "./..."], cwd=module, env=env, capture_output=True, text=True
+        )
+        assert vet.returncode == 0, vet.stderr
+
+
+@pytest.fixture(scope="module")
+def go_fixture_plugin(rendered: dict[str, str]) -> bytes:
+    """tests/go/fixture-echo built for wasip1 against the golden Go module (compared above)."""
+    del rendered
+    from go_wasm import build_go_wasm
+
+    wasm, _ = build_go_wasm(HERE / "go" / "fixture-echo")
+    return wasm
+
+
+def test_the_go_fixture_plugin_exports_the_spec_and_runs_every_export(
+    spec: ir.Spec, go_fixture_plugin: bytes
+) -> None:
+    import extism
+    from extism_log import release
+    from wasm_reader import wasm_interface
+
+    imports, exports = wasm_interface(go_fixture_plugin)
+    functions = sorted(name for name, kind in exports.items() if kind == 0)
+    assert functions == sorted([*(e.name for e in spec.exports), "_initialize"])
+    assert ("extism:host/user", "now_ms") in imports
+
+    @extism.host_fn(name="now_ms", signature=([], [extism.ValType.I64]))
+    def now_ms(plugin: object, params: list[object], results: list[object], *data: object) -> None:
+        del plugin, params, data
+        results[0].value = 1234  # type: ignore[attr-defined]
+
+    plugin = extism.Plugin(go_fixture_plugin, wasi=True, functions=[now_ms])
+    try:
+        assert plugin.call("title", b"null") == b"Echo at 1234"
+        assert plugin.call("settings_schema", b"null") == b'{"type":"object"}'
+        assert plugin.call("shout", "hé".encode()) == "HÉ".encode()
+        assert plugin.call("last_shape", b"null") == b""  # empty_is_none: nothing echoed yet
+        square = {"kind": "Square", "side": 2.0}  # `label: None` is skipped when written
+        answer = plugin.call("echo", json.dumps({"settings": {}, "shape": square, "repeat": 2}))
+        assert json.loads(answer) == {"shapes": [square, square], "total": 2}
+        assert json.loads(plugin.call("echo", b'{"settings": {}, "shape": {"kind": "Dot"}}')) == {
+            "shapes": [{"kind": "Dot"}],
+            "total": 1,  # `repeat` defaults to 1
+        }
+        assert plugin.call("last_shape", b"null") == b'{"kind":"Dot"}'
+        with pytest.raises(extism.Error, match=r"^repeat must be at least 1$"):
+            plugin.call("echo", b'{"settings": {}, "shape": {"kind": "Dot"}, "repeat": 0}')
+        with pytest.raises(extism.Error, match=r"^unknown variant `Circle`"):
+            plugin.call("echo", b'{"settings": {}, "shape": {"kind": "Circle"}}')
+        with pytest.raises(extism.Error, match="utf-8"):
+            plugin.call("shout", b"\xff")
+    finally:
+        release(plugin)

@@ -34,8 +34,13 @@ GENERATED = ROOT / "generated"
 
 
 def _clean_env() -> dict[str, str]:
-    """The environment without anything that would point Python at the checkout."""
-    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    """The environment without anything that would point Python at the checkout, naming the Go
+    toolchain the Go target formats with: like Debian's rustfmt, a tool outside the wheel (the
+    checkout's dev extras install it)."""
+    from generator.gotool import go_binary
+
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    return {**env, "QMT_GO": os.environ.get("QMT_GO") or go_binary()}
 
 
 def _run(argv: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:

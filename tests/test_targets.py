@@ -13,13 +13,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_every_target_declares_its_name_role_and_reserved_names() -> None:
-    assert TARGETS == ("docs", "jsonschema", "python", "rust", "changes")
+    assert TARGETS == ("docs", "jsonschema", "python", "rust", "go", "changes")
     roles = {name: target(name).role for name in TARGETS}
     assert roles == {
         "docs": Role.NEUTRAL,
         "jsonschema": Role.NEUTRAL,
         "python": Role.HOST,
         "rust": Role.GUEST,
+        "go": Role.GUEST,
         "changes": Role.NEUTRAL,
     }
     for name in TARGETS:
@@ -30,6 +31,7 @@ def test_every_target_declares_its_name_role_and_reserved_names() -> None:
         assert declared.keywords == target_limits.KEYWORDS.get(name, ("", frozenset()))[1]
     assert "Field" in target("python").reserved_type_names
     assert "Vec" in target("rust").reserved_type_names
+    assert "Value" in target("go").reserved_type_names
     assert "fn" in target("rust").keywords and "lambda" in target("python").keywords
     assert target_limits.keyword_language("if") == "Rust"  # a keyword of both: Rust first
     assert target_limits.keyword_language("lambda") == "Python"
@@ -46,6 +48,8 @@ def test_formatters_touch_only_their_own_files() -> None:
     assert target("docs").formatter("a.md", messy) == messy
     assert target("rust").formatter("a.rs", "fn  main( ){}\n") == "fn main() {}\n"
     assert target("rust").formatter("Cargo.toml", messy) == messy
+    assert target("go").formatter("a.go", "package a\nvar  x=1\n") == "package a\n\nvar x = 1\n"
+    assert target("go").formatter("go.mod", messy) == messy
 
 
 def test_the_loader_imports_no_target() -> None:

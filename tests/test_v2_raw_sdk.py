@@ -1,6 +1,7 @@
-"""examples/openai-compatible-v2 driven through the raw Extism Python SDK the way QueryMT's v2
+"""examples/openai-compatible-v2 (Rust) and examples/openai-compatible-go (the same provider in
+Go, on the generated Go module) driven through the raw Extism Python SDK the way QueryMT's v2
 host drives a provider plugin (tests/qmt_v2_host.py), against a loopback OpenAI-compatible
-server that streams (tests/servers/openai_compat.py).
+server that streams (tests/servers/openai_compat.py). Every test runs against both.
 
 Every export call a test makes is checked afterwards against the v2 JSON Schemas
 (tests/v2_schemas.py): outputs of successful calls, `PluginError` texts of return code 1, free
@@ -22,7 +23,12 @@ from servers.openai_compat import OpenAICompatServer
 from v2_schemas import SCHEMAS, check_call
 from wasm_reader import wasm_kinds
 
-SIZE_LIMIT = 450_000  # bytes, after wasm-opt
+# Per example: its size budget in bytes (Rust after wasm-opt; Go's runtime alone is ~1.5 MB)
+# and the log target its records carry.
+EXAMPLES = {
+    "openai-compatible-v2": (450_000, "openai_compatible_v2_plugin::api"),
+    "openai-compatible-go": (4_500_000, "openai_compatible_go::api"),
+}
 API_KEY = "sk-loop-test"
 MODEL = "loop-mini"
 HOST_FUNCTION_NAMES = {
@@ -54,9 +60,17 @@ def user(text: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------- fixtures
 
 
+@pytest.fixture(scope="module", params=sorted(EXAMPLES))
+def example(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    return name
+
+
 @pytest.fixture(scope="module")
-def wasm(v2_example_wasm: Path) -> bytes:
-    return v2_example_wasm.read_bytes()
+def wasm(example: str, built_examples: dict[str, Path]) -> bytes:
+    if example not in built_examples:
+        pytest.fail(f"build/examples/{example}.wasm was not built")
+    return built_examples[example].read_bytes()
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +124,9 @@ def calls_to(host: QuerymtV2Host, export: str) -> list[Call]:
 # --------------------------------------------------------------------------- load and build
 
 
-def test_module_interface_load_sequence_and_allowed_hosts(make_host: MakeHost, wasm: bytes) -> None:
+def test_module_interface_load_sequence_and_allowed_hosts(
+    make_host: MakeHost, wasm: bytes, example: str
+) -> None:
     host = make_host(build=False)
     assert [c.export for c in host.calls] == ["name", "base_url", "init_logging"]
     assert all(c.ok for c in host.calls)
@@ -126,7 +142,7 @@ def test_module_interface_load_sequence_and_allowed_hosts(make_host: MakeHost, w
     spec_exports = {p.name.removesuffix(".output.json") for p in SCHEMAS.glob("*.output.json")}
     assert len(spec_exports) == 24
     assert set(exports) - {"_initialize"} == spec_exports
-    assert len(wasm) <= SIZE_LIMIT, f"{len(wasm)} bytes"
+    assert len(wasm) <= EXAMPLES[example][0], f"{len(wasm)} bytes"
     user = {name for module, name in imports if module == "extism:host/user"}
     assert user <= HOST_FUNCTION_NAMES, user
     assert {module for module, _ in imports} <= {
@@ -219,20 +235,21 @@ def test_an_empty_api_key_sends_no_authorization(
 
 
 def test_requests_are_logged_through_qmt_log_at_debug_level(
-    make_host: MakeHost, server: OpenAICompatServer
+    make_host: MakeHost, server: OpenAICompatServer, example: str
 ) -> None:
+    target = EXAMPLES[example][1]
     host = make_host()
     host.chat([user("hi")])
     host.list_models()
     assert host.logs == [
         {
             "level": 4,
-            "target": "openai_compatible_v2_plugin::api",
+            "target": target,
             "message": f"POST {server.base_url}chat/completions",
         },
         {
             "level": 4,
-            "target": "openai_compatible_v2_plugin::api",
+            "target": target,
             "message": f"GET {server.base_url}models",
         },
     ]

@@ -37,6 +37,12 @@ def _docs() -> Target:
     return docs.TARGET
 
 
+def _go() -> Target:
+    from generator.targets import go
+
+    return go.TARGET
+
+
 def _jsonschema() -> Target:
     from generator.targets import jsonschema
 
@@ -60,6 +66,7 @@ _REGISTRY: dict[str, Callable[[], Target]] = {
     "jsonschema": _jsonschema,
     "python": _python,
     "rust": _rust,
+    "go": _go,
     "changes": _changes,
 }
 

@@ -1,0 +1,3 @@
+module qmt-abigen.generated/go/querymt-extism-v1
+
+go 1.24
