@@ -2,14 +2,17 @@
 
 It answers `POST <prefix>/chat/completions` with one small completion, or, when the request
 asks for `"stream": true`, with an SSE body of `STREAM_CHUNKS` text deltas, a finish event and
-`[DONE]`. HTTP/1.1 keep-alive, so both sides of a row reuse one connection.
+`[DONE]`. HTTP/1.1 keep-alive, so both sides of a row reuse one connection; it runs in a
+child process.
 """
 
 from __future__ import annotations
 
 import json
-import threading
+import subprocess
+import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 STREAM_CHUNKS = 2000
@@ -72,21 +75,45 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class BenchServer:
-    """`with BenchServer() as server:` serves on 127.0.0.1 at `server.base_url`."""
+    """`with BenchServer() as server:` serves on 127.0.0.1 at `server.base_url`, from a child
+    process: in this one, its threads would take the GIL from the side being measured."""
 
     def __init__(self) -> None:
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._process: subprocess.Popen[str] | None = None
+        self._port = 0
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1/"
+        return f"http://127.0.0.1:{self._port}/v1/"
 
     def __enter__(self) -> BenchServer:
-        self._thread.start()
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "bench.v2_server"],
+            cwd=Path(__file__).resolve().parent.parent,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._process.stdout is not None
+        line = self._process.stdout.readline()
+        if not line.strip().isdigit():
+            self._process.kill()
+            raise RuntimeError(f"the bench server did not start: {line!r}")
+        self._port = int(line)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait(timeout=10)
+
+
+def serve() -> None:
+    """Serves until terminated; prints the port first."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    httpd.daemon_threads = True
+    print(httpd.server_address[1], flush=True)
+    httpd.serve_forever()
+
+
+if __name__ == "__main__":
+    serve()
