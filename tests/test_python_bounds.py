@@ -262,3 +262,26 @@ def test_an_instance_whose_call_ended_at_its_limit_is_not_reused() -> None:
     pool.release(early, perf_counter())
     assert pool._idle == [early]
     pool.close()
+
+
+# --------------------------------------------------------------------------- output size
+
+
+def test_an_output_over_max_output_bytes_fails_before_it_is_decoded() -> None:
+    models = json.dumps(["m"] * 2000).encode()
+    wasm = module(list_models=[Output(models)])
+    size = len(models)
+    with bindings.Plugin.open(wasm, {"api_key": "k"}, max_output_bytes=size - 1) as plugin:
+        with pytest.raises(errors.OutputValidationError) as caught:
+            plugin.list_models()
+        assert caught.value.export == "list_models"
+        assert str(caught.value) == (
+            f"list_models: the output ({size:,} bytes) is larger than "
+            f"max_output_bytes ({size - 1:,})"
+        )
+        assert plugin.from_config() == {"api_key": "k"}  # the instance goes on
+    with bindings.Plugin.open(wasm, {"api_key": "k"}, max_output_bytes=size) as plugin:
+        assert plugin.list_models() == ["m"] * 2000
+    with bindings.Plugin.open(wasm, {"api_key": "k"}) as plugin:  # the default is 16 MiB
+        assert runtime.DEFAULT_MAX_OUTPUT_BYTES == 16 * 1024 * 1024
+        assert len(plugin.list_models()) == 2000

@@ -940,6 +940,7 @@ def context(spec: ir.Spec) -> dict[str, Any]:
 
 _RUNTIME_NAMES = (
     "DEFAULT_MAX_HTTP_RESPONSE_BYTES",
+    "DEFAULT_MAX_OUTPUT_BYTES",
     "DEFAULT_MAX_PAGES",
     "DEFAULT_TIMEOUT_MS",
     "Abi",

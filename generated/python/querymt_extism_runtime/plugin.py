@@ -61,6 +61,10 @@ DEFAULT_MAX_PAGES = 1024
 """Manifest `memory.max_pages` (64 KiB each): 64 MiB of plugin memory at most."""
 DEFAULT_MAX_HTTP_RESPONSE_BYTES = 16 * 1024 * 1024
 """A larger HTTP response fails the call with `ResponseTooLargeError`."""
+DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024
+"""A larger output fails the call with `OutputValidationError` before it is decoded: a
+plugin may fill its whole memory with one answer, and decoding that would cost the host many
+times as much."""
 
 ConfigT = TypeVar("ConfigT", bound="Mapping[str, Any] | BaseModel")
 NewConfigT = TypeVar("NewConfigT", bound="Mapping[str, Any] | BaseModel")
@@ -261,6 +265,7 @@ class PluginBase(Generic[ConfigT]):
         inherit_env: bool,
         max_idle_instances: int | None,
         check_config: bool,
+        max_output_bytes: int | None = DEFAULT_MAX_OUTPUT_BYTES,
     ) -> Any:
         """The load sequence the ABI's host runs (see the generated `open`), driven by
         `ABI.roles`: probe the display name, the base URL and the config schema on an instance
@@ -303,7 +308,7 @@ class PluginBase(Generic[ConfigT]):
             )
 
         # The probe: no allowed hosts, the manifest config.
-        probe_pool = InstancePool(compiled, max_idle=1)
+        probe_pool = InstancePool(compiled, max_idle=1, max_output_bytes=max_output_bytes)
         probe = cls(
             info=PluginInfo("", None, present, frozenset(), (), {}, (), header.needs_wasi),
             pool=probe_pool,
@@ -376,6 +381,7 @@ class PluginBase(Generic[ConfigT]):
             max_idle=max_idle_instances or max(4, os.cpu_count() or 1),
             setup=(log_init, str(level).encode()) if log_init else None,
             log_level=level,
+            max_output_bytes=max_output_bytes,
         )
         plugin = cls(
             info=info, pool=pool, config=config, config_json=None, http=http(frozenset(origins))
@@ -474,6 +480,13 @@ class PluginBase(Generic[ConfigT]):
             failure = str(exc.args[0]) if exc.args else ""
         else:
             if state.failure is None and state.guest_error is None:
+                limit = self._pool.max_output_bytes
+                if limit is not None and len(output) > limit:
+                    raise OutputValidationError(
+                        f"{export}: the output ({len(output):,} bytes) is larger than "
+                        f"max_output_bytes ({limit:,})",
+                        export=export,
+                    )
                 return output
         records = LOG_TAP.take(instance.id) if failure is not None else []
         raise classify_failure(
@@ -645,7 +658,7 @@ def open_unprobed(
             timeout_ms=timeout_ms,
             max_response_bytes=DEFAULT_MAX_HTTP_RESPONSE_BYTES,
         )
-        pool = InstancePool(compiled, max_idle=1)
+        pool = InstancePool(compiled, max_idle=1, max_output_bytes=DEFAULT_MAX_OUTPUT_BYTES)
         info = PluginInfo(
             name="",
             base_url=None,

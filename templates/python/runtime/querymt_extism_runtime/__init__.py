@@ -102,6 +102,7 @@ from .llm_errors import (
 from .logtap import LOG_TAP, ExtismLogTap, capture_extism_log
 from .plugin import (
     DEFAULT_MAX_HTTP_RESPONSE_BYTES,
+    DEFAULT_MAX_OUTPUT_BYTES,
     DEFAULT_MAX_PAGES,
     DEFAULT_TIMEOUT_MS,
     ConfigT,
@@ -151,6 +152,7 @@ __all__ = [
     "COMPILED",
     "DEFAULT_LOGGER",
     "DEFAULT_MAX_HTTP_RESPONSE_BYTES",
+    "DEFAULT_MAX_OUTPUT_BYTES",
     "DEFAULT_MAX_PAGES",
     "DEFAULT_TIMEOUT_MS",
     "HOST_FUNCTIONS",

@@ -125,14 +125,17 @@ class InstancePool:
         *,
         setup: tuple[str, bytes] | None = None,
         log_level: int = 5,
+        max_output_bytes: int | None = None,
     ) -> None:
         """`setup` (export, input) is called once on each new instance, after its
         initialization (e.g. QueryMT's `init_logging` with `log_level`, the level the host
-        passed, which the host functions then hold the plugin's records to)."""
+        passed, which the host functions then hold the plugin's records to).
+        `max_output_bytes` bounds what a call may hand back (None: only by the memory limit)."""
         self._module = module
         self._max_idle = max_idle
         self._setup = setup
         self.log_level = log_level
+        self.max_output_bytes = max_output_bytes
         self._idle: list[Instance] = []
         self._lock = threading.Lock()
         self.closed = False

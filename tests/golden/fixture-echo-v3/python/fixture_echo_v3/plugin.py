@@ -20,6 +20,7 @@ from typing import ClassVar
 
 from querymt_extism_runtime import (
     DEFAULT_MAX_HTTP_RESPONSE_BYTES,
+    DEFAULT_MAX_OUTPUT_BYTES,
     DEFAULT_MAX_PAGES,
     DEFAULT_TIMEOUT_MS,
     U16,
@@ -136,6 +137,7 @@ class FixtureEchoPlugin(PluginBase[ConfigT]):
         timeout_ms: int | None = DEFAULT_TIMEOUT_MS,
         max_pages: int | None = DEFAULT_MAX_PAGES,
         max_http_response_bytes: int | None = DEFAULT_MAX_HTTP_RESPONSE_BYTES,
+        max_output_bytes: int | None = DEFAULT_MAX_OUTPUT_BYTES,
         manifest_config: Mapping[str, str] | None = None,
         inherit_env: bool = False,
         max_idle_instances: int | None = None,
@@ -156,7 +158,9 @@ class FixtureEchoPlugin(PluginBase[ConfigT]):
           to its own allowed host. Pass the API key in `config` instead.
         - `timeout_ms`, `max_pages`: manifest limits (None: none); an HTTP request must also
           finish within the call's `timeout_ms`. `max_http_response_bytes`: the largest HTTP
-          response body a plugin may receive (None: no limit).
+          response body a plugin may receive (None: no limit). `max_output_bytes`: the
+          largest output a call may return, refused before it is decoded (None: no limit
+          but the plugin's memory).
         - `check_config`: call `from_config` with the configuration now, as the host does.
         """
         plugin: FixtureEchoPlugin[ConfigT] = cls._open(
@@ -166,6 +170,7 @@ class FixtureEchoPlugin(PluginBase[ConfigT]):
             timeout_ms=timeout_ms,
             max_pages=max_pages,
             max_http_response_bytes=max_http_response_bytes,
+            max_output_bytes=max_output_bytes,
             manifest_config=manifest_config,
             inherit_env=inherit_env,
             max_idle_instances=max_idle_instances,
@@ -249,6 +254,7 @@ __all__ = [
     "ABI_NAME",
     "ABI_VERSION",
     "DEFAULT_MAX_HTTP_RESPONSE_BYTES",
+    "DEFAULT_MAX_OUTPUT_BYTES",
     "DEFAULT_MAX_PAGES",
     "DEFAULT_TIMEOUT_MS",
     "OPTIONAL_EXPORTS",
