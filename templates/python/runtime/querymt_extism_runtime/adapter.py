@@ -25,6 +25,7 @@ from .errors import MissingExportError
 from .http_policy import HttpFailure, HttpResponse
 from .llm_errors import LLMError, llm_error
 from .plugin import PluginBase
+from .qmt_http import response_document
 from .streaming import AsyncChatStream, AsyncOpened, ChatStream, HeldInstance, merge_chunks
 from .transport import aopen_stream, asend, http_error, open_stream, send
 
@@ -52,19 +53,6 @@ def _require_adapter(plugin: PluginBase[Any]) -> None:
         )
 
 
-def _wire_response(status: int, headers: dict[str, str], body: bytes) -> dict[str, Any]:
-    return {
-        "resp": {
-            "head": {
-                "status": status,
-                "headers": {k.lower(): v for k, v in headers.items()},
-                "version": "HTTP/1.1",
-            },
-            "body": list(body),
-        }
-    }
-
-
 def _ok(status: int) -> bool:
     return 200 <= status <= 299
 
@@ -80,7 +68,7 @@ def _status_error(
 def _chat_error(plugin: Any, status: int, headers: dict[str, str], body: bytes) -> LLMError:
     """A non-2xx chat answer: the plugin's classification, else the status alone."""
     if plugin.has_export("classify_chat_error"):
-        document = plugin.classify_chat_error(_wire_response(status, headers, body))
+        document = plugin.classify_chat_error(response_document(status, headers, body))
         return llm_error(document, export="classify_chat_error", redact=plugin._redact)
     return _status_error(plugin, "classify_status_only", status, headers, body)
 
@@ -91,14 +79,14 @@ def _parsed(plugin: Any, response: HttpResponse, parse: Callable[[Any], Any]) ->
         raise _status_error(
             plugin, "classify_http_status", response.status, response.headers, response.body
         )
-    return parse(_wire_response(response.status, response.headers, response.body))
+    return parse(response_document(response.status, response.headers, response.body))
 
 
 def _chat_answer(plugin: Any, response: HttpResponse) -> Any:
     if not _ok(response.status):
         raise _chat_error(plugin, response.status, response.headers, response.body)
     return plugin.parse_chat_response(
-        _wire_response(response.status, response.headers, response.body)
+        response_document(response.status, response.headers, response.body)
     )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from .errors import HostFunctionError
 from .http_policy import HttpFailure
 
-__all__ = ["VERSIONS", "parse_request", "wire_response"]
+__all__ = ["VERSIONS", "parse_request", "response_document", "wire_response"]
 
 VERSIONS = frozenset({"HTTP/0.9", "HTTP/1.0", "HTTP/1.1", "HTTP/2.0", "HTTP/3.0"})
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
@@ -72,21 +72,29 @@ def parse_request(raw: bytes) -> tuple[bytes, bytes | None]:
     return request, body or None
 
 
+def response_document(status: int, headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
+    """A `SerializableHttpResponse` as a JSON value: HTTP/1.1, header names lowercase, the body
+    as bytes (what every `parse_*` export and `qmt_http_request` hand the plugin)."""
+    return {
+        "resp": {
+            "head": {
+                "status": status,
+                "headers": {name.lower(): value for name, value in headers.items()},
+                "version": "HTTP/1.1",
+            },
+            "body": list(body),
+        }
+    }
+
+
 def wire_response(status: int, headers: Mapping[str, str], body: bytes) -> bytes:
-    """The `SerializableHttpResponse` JSON the plugin reads (HTTP/1.1, names lowercase).
+    """`response_document` as the JSON `qmt_http_request` returns.
 
     HttpFailure(HostFunctionError) if a header value is not visible ASCII: QueryMT's host
     cannot serialize such a response either, and fails the call.
     """
-    wire: dict[str, str] = {}
     for name, value in headers.items():
         if not _VISIBLE.fullmatch(value):
             raise _refuse(f"the response header {name[:40]!r} is not visible ASCII")
-        wire[name.lower()] = value
-    document = {
-        "resp": {
-            "head": {"status": status, "headers": wire, "version": "HTTP/1.1"},
-            "body": list(body),
-        }
-    }
+    document = response_document(status, headers, body)
     return json.dumps(document, separators=(",", ":")).encode()
